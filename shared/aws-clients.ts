@@ -1,0 +1,42 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+
+export interface AwsClients {
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+}
+
+export interface ClientOptions {
+  /** Overrides the endpoint of every client; otherwise the SDK reads `AWS_ENDPOINT_URL` and friends. */
+  readonly endpoint?: string;
+  readonly region?: string;
+}
+
+function hasEndpointOverride(options: ClientOptions): boolean {
+  return Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+}
+
+/**
+ * Clients configured the standard AWS way (region, credentials and endpoint from the environment and
+ * shared config files). A custom S3 endpoint gets path-style addressing, because bucket subdomains of a
+ * local endpoint do not resolve.
+ */
+export function createAwsClients(options: ClientOptions = {}): AwsClients {
+  const common = {
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.region ? { region: options.region } : {}),
+  };
+  return {
+    sns: new SNSClient(common),
+    sqs: new SQSClient(common),
+    s3: new S3Client({ ...common, forcePathStyle: hasEndpointOverride(options) }),
+  };
+}
+
+export function destroyAwsClients(clients: AwsClients): void {
+  clients.sns.destroy();
+  clients.sqs.destroy();
+  clients.s3.destroy();
+}

@@ -1,0 +1,74 @@
+import { MalformedMessageError } from "./errors.ts";
+
+/**
+ * The claim-check wire format of AWS's extended client libraries (Java `amazon-sqs-java-extended-client-lib`,
+ * `amazon-sns-java-extended-client-lib`, Python `sns-extended-client`), so their consumers read our jobs
+ * and we read theirs.
+ */
+export const POINTER_CLASS = "software.amazon.payloadoffloading.PayloadS3Pointer";
+export const SIZE_ATTRIBUTE = "ExtendedPayloadSize";
+export const LEGACY_SIZE_ATTRIBUTE = "SQSLargePayloadSize";
+export const JOB_TYPE_ATTRIBUTE = "jobType";
+
+/** SNS's maximum request size, body and attributes together. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+
+export interface PayloadPointer {
+  readonly bucket: string;
+  readonly key: string;
+  /** Hex SHA-256 of the stored body; a Fanout extension that AWS's readers ignore. */
+  readonly sha256?: string;
+}
+
+export interface StringAttribute {
+  readonly DataType: string;
+  readonly StringValue: string;
+}
+
+/** Counts as SNS does: the body's UTF-8 bytes plus each attribute's name, data type and value. */
+export function messageSize(body: string, attributes: Readonly<Record<string, StringAttribute>>): number {
+  let size = Buffer.byteLength(body, "utf8");
+  for (const [name, attribute] of Object.entries(attributes)) {
+    size +=
+      Buffer.byteLength(name, "utf8") +
+      Buffer.byteLength(attribute.DataType, "utf8") +
+      Buffer.byteLength(attribute.StringValue, "utf8");
+  }
+  return size;
+}
+
+export function encodePointer(pointer: PayloadPointer): string {
+  const fields: Record<string, string> = { s3BucketName: pointer.bucket, s3Key: pointer.key };
+  if (pointer.sha256) fields.sha256 = pointer.sha256;
+  return JSON.stringify([POINTER_CLASS, fields]);
+}
+
+/**
+ * Returns the pointer a body carries, or undefined for a body that is not a pointer.
+ * Accepts any JSON spacing (Python's `json.dumps` adds spaces that Java's Jackson does not).
+ */
+export function decodePointer(body: string): PayloadPointer | undefined {
+  if (!body.trimStart().startsWith("[") || !body.includes(POINTER_CLASS)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || parsed[0] !== POINTER_CLASS) return undefined;
+  const fields = parsed[1] as Record<string, unknown> | undefined;
+  if (
+    parsed.length !== 2 ||
+    typeof fields !== "object" ||
+    fields === null ||
+    typeof fields.s3BucketName !== "string" ||
+    typeof fields.s3Key !== "string"
+  ) {
+    throw new MalformedMessageError("Claim-check pointer lacks s3BucketName or s3Key; the producer wrote a broken pointer.");
+  }
+  const sha256 = fields.sha256;
+  if (sha256 !== undefined && (typeof sha256 !== "string" || !/^[0-9a-f]{64}$/.test(sha256))) {
+    throw new MalformedMessageError("Claim-check pointer carries a sha256 that is not 64 hex digits.");
+  }
+  return { bucket: fields.s3BucketName, key: fields.s3Key, ...(sha256 ? { sha256 } : {}) };
+}

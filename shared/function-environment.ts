@@ -1,0 +1,45 @@
+import { ConfigurationError } from "./errors.ts";
+
+/**
+ * The environment of one consumer function. The cdktf stack fills it with resource references and the
+ * local runner with the local cloud's URLs, from this one definition.
+ */
+export interface FunctionResources {
+  readonly topicArn: string;
+  readonly bucket: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+}
+
+const VARIABLES = {
+  topicArn: "FANOUT_TOPIC_ARN",
+  bucket: "FANOUT_PAYLOAD_BUCKET",
+  queueUrl: "FANOUT_QUEUE_URL",
+  dlqUrl: "FANOUT_DLQ_URL",
+} as const satisfies Record<keyof FunctionResources, string>;
+
+export function functionEnvironment(jobType: string, resources: FunctionResources): Record<string, string> {
+  return {
+    [VARIABLES.topicArn]: resources.topicArn,
+    [VARIABLES.bucket]: resources.bucket,
+    [VARIABLES.queueUrl]: resources.queueUrl,
+    [VARIABLES.dlqUrl]: resources.dlqUrl,
+    POWERTOOLS_SERVICE_NAME: jobType,
+    NODE_OPTIONS: "--enable-source-maps",
+  };
+}
+
+export function readFunctionResources(env: NodeJS.ProcessEnv = process.env): FunctionResources {
+  const missing = Object.values(VARIABLES).filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `Missing environment variables ${missing.join(", ")}; the stack and the local runner set them for every consumer.`,
+    );
+  }
+  return {
+    topicArn: env[VARIABLES.topicArn] as string,
+    bucket: env[VARIABLES.bucket] as string,
+    queueUrl: env[VARIABLES.queueUrl] as string,
+    dlqUrl: env[VARIABLES.dlqUrl] as string,
+  };
+}

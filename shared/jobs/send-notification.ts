@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { defineJob } from "../registry.ts";
+
+/** Formats a notification for delivery; the follow-up of other jobs. */
+export const sendNotification = defineJob({
+  type: "send-notification",
+  description: "Renders a plain-text notification to a recipient.",
+  schema: z.object({
+    to: z.email(),
+    subject: z.string().min(1).max(200),
+    lines: z.array(z.string().max(1_000)).max(200),
+  }),
+});

@@ -1,0 +1,184 @@
+import type { z } from "zod";
+import { RegistryError } from "./errors.ts";
+
+/**
+ * How the consumer of one job type runs. Every field has a default (see `WORKER_DEFAULTS`),
+ * so a job type declares only what it changes.
+ */
+export interface WorkerSettings {
+  /** Lambda function timeout. The queue's visibility timeout is derived from it (6 ×). Default 30. */
+  readonly timeoutSeconds: number;
+  /** Lambda memory; the local runner caps the worker's heap at the same size. Default 256. */
+  readonly memoryMb: number;
+  /** Records per invocation (1 to 10,000; above 10 needs a batching window). Default 10. */
+  readonly batchSize: number;
+  /** How long the event source waits to fill a batch. Default 0. */
+  readonly batchingWindowSeconds: number;
+  /** Upper bound on concurrent invocations for this job type (2 to 1,000). Default 10. */
+  readonly maxConcurrency: number;
+  /** Receives before a message is dead-lettered. Default 5. */
+  readonly maxReceiveCount: number;
+  /** Source queue retention. Default 4 days; the DLQ always keeps 14 days. */
+  readonly retentionSeconds: number;
+  /** Delay before a failed job is retried: base × 2^(attempt-1), capped. Defaults 10 s and 300 s. */
+  readonly retryBackoff: { readonly baseSeconds: number; readonly maxSeconds: number };
+  /** Job types this consumer publishes as follow-ups (grants `sns:Publish` on the topic). Default none. */
+  readonly publishes: readonly string[];
+}
+
+export const WORKER_DEFAULTS: WorkerSettings = {
+  timeoutSeconds: 30,
+  memoryMb: 256,
+  batchSize: 10,
+  batchingWindowSeconds: 0,
+  maxConcurrency: 10,
+  maxReceiveCount: 5,
+  retentionSeconds: 4 * 24 * 3600,
+  retryBackoff: { baseSeconds: 10, maxSeconds: 300 },
+  publishes: [],
+};
+
+/** AWS allows 15 minutes for a function, 14 days of retention, 10 GB of memory. */
+const LIMITS = {
+  timeoutSeconds: [1, 900],
+  memoryMb: [128, 10_240],
+  batchSize: [1, 10_000],
+  batchingWindowSeconds: [0, 300],
+  maxConcurrency: [2, 1_000],
+  maxReceiveCount: [1, 1_000],
+  retentionSeconds: [60, 1_209_600],
+} as const satisfies Record<string, readonly [number, number]>;
+
+export interface JobDefinition<T extends string = string, S extends z.ZodType = z.ZodType> {
+  readonly type: T;
+  readonly schema: S;
+  readonly description: string;
+  readonly worker: WorkerSettings;
+}
+
+export interface JobDeclaration<T extends string, S extends z.ZodType> {
+  readonly type: T;
+  readonly schema: S;
+  readonly description: string;
+  readonly worker?: Partial<WorkerSettings>;
+}
+
+/** A queue that receives several or all job types but is not a Fanout handler (an audit log, say). */
+export interface SubscriberDefinition {
+  readonly name: string;
+  /** The job types it receives, or `"*"` for every type. */
+  readonly jobTypes: readonly string[] | "*";
+  readonly maxReceiveCount: number;
+  readonly retentionSeconds: number;
+  readonly description: string;
+}
+
+export interface Registry<J extends JobDefinition = JobDefinition> {
+  readonly app: string;
+  readonly jobs: { readonly [K in J["type"]]: Extract<J, { type: K }> };
+  readonly jobList: readonly J[];
+  readonly subscribers: readonly SubscriberDefinition[];
+}
+
+export type JobTypeOf<R extends Registry> = R["jobList"][number]["type"];
+export type JobOf<R extends Registry, T extends JobTypeOf<R>> = R["jobs"][T];
+/** What a producer passes: the schema's input, before defaults and transforms. */
+export type PayloadInput<R extends Registry, T extends JobTypeOf<R>> = z.input<JobOf<R, T>["schema"]>;
+/** What a handler receives: the schema's output. */
+export type PayloadOutput<J extends JobDefinition> = z.output<J["schema"]>;
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+/**
+ * `<app>-<type>` names the function and its role (Lambda and IAM allow 64 characters),
+ * `<app>-<type>-dlq` the dead-letter queue (SQS allows 80), `<app>-payloads` the bucket (S3 allows 63).
+ */
+export const MAX_TYPE_LENGTH = 40;
+export const MAX_APP_LENGTH = 20;
+
+export function assertValidName(kind: string, name: string, maxLength = MAX_TYPE_LENGTH): void {
+  if (!NAME_PATTERN.test(name) || name.length > maxLength || name.includes("--")) {
+    throw new RegistryError(
+      `${kind} "${name}" is not a valid name: use 2 to ${maxLength} lowercase letters, digits and single hyphens, starting with a letter (it becomes part of SNS, SQS, S3 and Lambda names).`,
+    );
+  }
+}
+
+function checkWorker(type: string, worker: WorkerSettings): void {
+  for (const [field, [min, max]] of Object.entries(LIMITS)) {
+    const value = worker[field as keyof typeof LIMITS];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new RegistryError(`Job type "${type}": worker.${field} is ${value}; use a whole number from ${min} to ${max}.`);
+    }
+  }
+  if (worker.batchSize > 10 && worker.batchingWindowSeconds < 1) {
+    throw new RegistryError(
+      `Job type "${type}": a batchSize above 10 needs batchingWindowSeconds of at least 1 (an SQS event source rule).`,
+    );
+  }
+  if (worker.retryBackoff.baseSeconds < 0 || worker.retryBackoff.maxSeconds > 43_200) {
+    throw new RegistryError(`Job type "${type}": retryBackoff must lie between 0 and 43,200 seconds (12 hours).`);
+  }
+}
+
+export function defineJob<const T extends string, S extends z.ZodType>(
+  declaration: JobDeclaration<T, S>,
+): JobDefinition<T, S> {
+  assertValidName("Job type", declaration.type);
+  const worker: WorkerSettings = { ...WORKER_DEFAULTS, ...declaration.worker };
+  checkWorker(declaration.type, worker);
+  return { type: declaration.type, schema: declaration.schema, description: declaration.description, worker };
+}
+
+export interface RegistryDeclaration<J extends JobDefinition> {
+  /** Prefix of every resource name; make it unique per AWS account and stage. */
+  readonly app: string;
+  readonly jobs: readonly J[];
+  readonly subscribers?: readonly (Omit<SubscriberDefinition, "maxReceiveCount" | "retentionSeconds"> &
+    Partial<Pick<SubscriberDefinition, "maxReceiveCount" | "retentionSeconds">>)[];
+}
+
+export function defineRegistry<const J extends JobDefinition>(declaration: RegistryDeclaration<J>): Registry<J> {
+  assertValidName("App name", declaration.app, MAX_APP_LENGTH);
+  const jobs: Record<string, J> = {};
+  for (const job of declaration.jobs) {
+    if (jobs[job.type]) throw new RegistryError(`Job type "${job.type}" is declared twice; keep one declaration.`);
+    jobs[job.type] = job;
+  }
+  for (const job of declaration.jobs) {
+    for (const followUp of job.worker.publishes) {
+      if (!jobs[followUp]) {
+        throw new RegistryError(`Job type "${job.type}" publishes "${followUp}", which is not in the registry.`);
+      }
+    }
+  }
+  const subscribers = (declaration.subscribers ?? []).map((s): SubscriberDefinition => {
+    assertValidName("Subscriber", s.name);
+    if (jobs[s.name]) throw new RegistryError(`Subscriber "${s.name}" has the name of a job type; rename one.`);
+    if (s.jobTypes !== "*") {
+      if (s.jobTypes.length === 0) throw new RegistryError(`Subscriber "${s.name}" receives no job type.`);
+      for (const t of s.jobTypes) {
+        if (!jobs[t]) throw new RegistryError(`Subscriber "${s.name}" lists "${t}", which is not a job type.`);
+      }
+    }
+    return {
+      maxReceiveCount: WORKER_DEFAULTS.maxReceiveCount,
+      retentionSeconds: WORKER_DEFAULTS.retentionSeconds,
+      ...s,
+    };
+  });
+  return {
+    app: declaration.app,
+    jobs: jobs as Registry<J>["jobs"],
+    jobList: declaration.jobs,
+    subscribers,
+  };
+}
+
+export function findJob<R extends Registry>(registry: R, type: string): R["jobList"][number] | undefined {
+  return Object.hasOwn(registry.jobs, type) ? (registry.jobs as Record<string, R["jobList"][number]>)[type] : undefined;
+}
+
+/** The job types a subscriber receives, resolved against the registry. */
+export function subscribedTypes(registry: Registry, subscriber: SubscriberDefinition): string[] {
+  return subscriber.jobTypes === "*" ? registry.jobList.map((j) => j.type) : [...subscriber.jobTypes];
+}
