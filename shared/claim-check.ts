@@ -64,7 +64,9 @@ export function decodePointer(body: string): PayloadPointer | undefined {
     typeof fields.s3BucketName !== "string" ||
     typeof fields.s3Key !== "string"
   ) {
-    throw new MalformedMessageError("Claim-check pointer lacks s3BucketName or s3Key; the producer wrote a broken pointer.");
+    throw new MalformedMessageError(
+      "Claim-check pointer lacks s3BucketName or s3Key; the producer wrote a broken pointer.",
+    );
   }
   const sha256 = fields.sha256;
   if (sha256 !== undefined && (typeof sha256 !== "string" || !/^[0-9a-f]{64}$/.test(sha256))) {

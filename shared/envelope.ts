@@ -33,7 +33,9 @@ export function decodeEnvelope(body: string): JobEnvelope {
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new MalformedMessageError(`Message body is not JSON (${body.length} characters); it was not published by Fanout.`);
+    throw new MalformedMessageError(
+      `Message body is not JSON (${body.length} characters); it was not published by Fanout.`,
+    );
   }
   if (typeof parsed === "object" && parsed !== null && "v" in parsed && parsed.v !== ENVELOPE_VERSION) {
     throw new MalformedMessageError(

@@ -39,7 +39,9 @@ export class JobValidationError extends FanoutError {
 
   constructor(jobType: string, issues: readonly ValidationIssue[]) {
     const detail = issues.map((i) => `${i.path || "(payload)"}: ${i.message}`).join("; ");
-    super(`Payload for job type "${jobType}" is invalid: ${detail}. Fix the payload to match the job's schema.`);
+    super(
+      `Payload for job type "${jobType}" is invalid: ${detail}. Fix the payload to match the job's schema.`,
+    );
     this.jobType = jobType;
     this.issues = issues;
   }
@@ -53,7 +55,9 @@ export class UnknownJobTypeError extends FanoutError {
   readonly jobType: string;
 
   constructor(jobType: string, known: readonly string[]) {
-    super(`Unknown job type "${jobType}". Known types: ${known.join(", ") || "(none)"}. Add it to the registry first.`);
+    super(
+      `Unknown job type "${jobType}". Known types: ${known.join(", ") || "(none)"}. Add it to the registry first.`,
+    );
     this.jobType = jobType;
   }
 }

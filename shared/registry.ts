@@ -107,7 +107,9 @@ function checkWorker(type: string, worker: WorkerSettings): void {
   for (const [field, [min, max]] of Object.entries(LIMITS)) {
     const value = worker[field as keyof typeof LIMITS];
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new RegistryError(`Job type "${type}": worker.${field} is ${value}; use a whole number from ${min} to ${max}.`);
+      throw new RegistryError(
+        `Job type "${type}": worker.${field} is ${value}; use a whole number from ${min} to ${max}.`,
+      );
     }
   }
   if (worker.batchSize > 10 && worker.batchingWindowSeconds < 1) {
@@ -116,7 +118,9 @@ function checkWorker(type: string, worker: WorkerSettings): void {
     );
   }
   if (worker.retryBackoff.baseSeconds < 0 || worker.retryBackoff.maxSeconds > 43_200) {
-    throw new RegistryError(`Job type "${type}": retryBackoff must lie between 0 and 43,200 seconds (12 hours).`);
+    throw new RegistryError(
+      `Job type "${type}": retryBackoff must lie between 0 and 43,200 seconds (12 hours).`,
+    );
   }
 }
 
@@ -137,27 +141,34 @@ export interface RegistryDeclaration<J extends JobDefinition> {
     Partial<Pick<SubscriberDefinition, "maxReceiveCount" | "retentionSeconds">>)[];
 }
 
-export function defineRegistry<const J extends JobDefinition>(declaration: RegistryDeclaration<J>): Registry<J> {
+export function defineRegistry<const J extends JobDefinition>(
+  declaration: RegistryDeclaration<J>,
+): Registry<J> {
   assertValidName("App name", declaration.app, MAX_APP_LENGTH);
   const jobs: Record<string, J> = {};
   for (const job of declaration.jobs) {
-    if (jobs[job.type]) throw new RegistryError(`Job type "${job.type}" is declared twice; keep one declaration.`);
+    if (jobs[job.type])
+      throw new RegistryError(`Job type "${job.type}" is declared twice; keep one declaration.`);
     jobs[job.type] = job;
   }
   for (const job of declaration.jobs) {
     for (const followUp of job.worker.publishes) {
       if (!jobs[followUp]) {
-        throw new RegistryError(`Job type "${job.type}" publishes "${followUp}", which is not in the registry.`);
+        throw new RegistryError(
+          `Job type "${job.type}" publishes "${followUp}", which is not in the registry.`,
+        );
       }
     }
   }
   const subscribers = (declaration.subscribers ?? []).map((s): SubscriberDefinition => {
     assertValidName("Subscriber", s.name);
-    if (jobs[s.name]) throw new RegistryError(`Subscriber "${s.name}" has the name of a job type; rename one.`);
+    if (jobs[s.name])
+      throw new RegistryError(`Subscriber "${s.name}" has the name of a job type; rename one.`);
     if (s.jobTypes !== "*") {
       if (s.jobTypes.length === 0) throw new RegistryError(`Subscriber "${s.name}" receives no job type.`);
       for (const t of s.jobTypes) {
-        if (!jobs[t]) throw new RegistryError(`Subscriber "${s.name}" lists "${t}", which is not a job type.`);
+        if (!jobs[t])
+          throw new RegistryError(`Subscriber "${s.name}" lists "${t}", which is not a job type.`);
       }
     }
     return {
@@ -175,7 +186,9 @@ export function defineRegistry<const J extends JobDefinition>(declaration: Regis
 }
 
 export function findJob<R extends Registry>(registry: R, type: string): R["jobList"][number] | undefined {
-  return Object.hasOwn(registry.jobs, type) ? (registry.jobs as Record<string, R["jobList"][number]>)[type] : undefined;
+  return Object.hasOwn(registry.jobs, type)
+    ? (registry.jobs as Record<string, R["jobList"][number]>)[type]
+    : undefined;
 }
 
 /** The job types a subscriber receives, resolved against the registry. */

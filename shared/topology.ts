@@ -1,4 +1,4 @@
-import { bucketName, queueNames, topicName, workerNames, type WorkerNames } from "./naming.ts";
+import { bucketName, queueNames, topicName, type WorkerNames, workerNames } from "./naming.ts";
 import { type JobDefinition, type Registry, subscribedTypes } from "./registry.ts";
 
 /** AWS's recommendation for SQS event sources: at least six times the function timeout, plus the batching window. */
@@ -88,6 +88,8 @@ export function describeTopology(registry: Registry): Topology {
     bucketName: bucketName(app),
     workers,
     subscribers,
-    payloadExpirationDays: Math.ceil((longestRetention + DLQ_RETENTION_SECONDS + REDRIVE_WINDOW_SECONDS) / 86_400),
+    payloadExpirationDays: Math.ceil(
+      (longestRetention + DLQ_RETENTION_SECONDS + REDRIVE_WINDOW_SECONDS) / 86_400,
+    ),
   };
 }

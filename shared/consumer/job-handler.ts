@@ -1,0 +1,197 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { type AwsClients, createAwsClients } from "../aws-clients.ts";
+import { errorCode, errorMessage, isPermanent, JobValidationError, UnknownJobTypeError } from "../errors.ts";
+import { type FunctionResources, readFunctionResources } from "../function-environment.ts";
+import { PayloadStore } from "../payload-store.ts";
+import { Publisher } from "../publisher.ts";
+import {
+  findJob,
+  type JobDefinition,
+  type JobTypeOf,
+  type PayloadOutput,
+  type Registry,
+} from "../registry.ts";
+import { sendToDeadLetterQueue } from "./dead-letter.ts";
+import type { JobContext } from "./job-context.ts";
+import { decodeRecord } from "./record-decoder.ts";
+
+export type JobFunction<R extends Registry, T extends JobTypeOf<R>> = (
+  payload: PayloadOutput<R["jobs"][T]>,
+  context: JobContext<R>,
+) => Promise<void>;
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+export interface JobHandlerOptions {
+  /** Defaults to clients configured from the environment, created on the first invocation. */
+  readonly clients?: AwsClients;
+  /** Defaults to the `FANOUT_*` environment variables the stack and the local runner set. */
+  readonly resources?: FunctionResources;
+  readonly maxPayloadBytes?: number;
+}
+
+export type JobOutcome = "processed" | "failed" | "dead-lettered";
+
+/** SQS refuses visibility timeouts above 12 hours. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+interface Runtime<R extends Registry> {
+  readonly clients: AwsClients;
+  readonly resources: FunctionResources;
+  readonly payloads: PayloadStore;
+  readonly publisher: Publisher<R>;
+}
+
+/**
+ * The Lambda handler of one job type: decodes each SQS record (raw or SNS-enveloped, inline or offloaded),
+ * validates it, runs `fn`, and reports exactly the failed records in `batchItemFailures`. A record that fails
+ * for good, or on its last allowed receive, is sent to the DLQ with its reason and then acknowledged.
+ */
+export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
+  registry: R,
+  type: T,
+  fn: JobFunction<R, T>,
+  options: JobHandlerOptions = {},
+): SqsHandler {
+  const found = findJob(registry, type);
+  if (!found)
+    throw new UnknownJobTypeError(
+      type,
+      registry.jobList.map((j) => j.type),
+    );
+  const job: JobDefinition = found;
+  const logger = new Logger({ serviceName: type });
+  const processor = new BatchProcessor(EventType.SQS);
+  let runtime: Runtime<R> | undefined;
+
+  function init(): Runtime<R> {
+    const clients = options.clients ?? createAwsClients();
+    const resources = options.resources ?? readFunctionResources();
+    const payloads = new PayloadStore({
+      s3: clients.s3,
+      bucket: resources.bucket,
+      ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    });
+    const publisher = new Publisher({ registry, sns: clients.sns, payloads, topicArn: resources.topicArn });
+    return { clients, resources, payloads, publisher };
+  }
+
+  function retryDelaySeconds(attempt: number): number {
+    const { baseSeconds, maxSeconds } = job.worker.retryBackoff;
+    return Math.min(maxSeconds, MAX_VISIBILITY_SECONDS, Math.round(baseSeconds * 2 ** (attempt - 1)));
+  }
+
+  async function runRecord(rt: Runtime<R>, record: SQSRecord, lambdaContext: Context): Promise<void> {
+    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+    const started = performance.now();
+    let jobId: string | undefined;
+    try {
+      const decoded = await decodeRecord(record, { payloads: rt.payloads, topicArn: rt.resources.topicArn });
+      const { envelope } = decoded;
+      jobId = envelope.id;
+      if (envelope.type !== type) {
+        throw new UnknownJobTypeError(envelope.type, [type]);
+      }
+      const parsed = job.schema.safeParse(envelope.payload);
+      if (!parsed.success) {
+        throw new JobValidationError(
+          type,
+          parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+        );
+      }
+      const correlationId = envelope.correlationId ?? envelope.id;
+      const jobLogger = logger.createChild({
+        persistentKeys: { jobType: type, jobId: envelope.id, correlationId },
+      });
+      const context: JobContext<R> = {
+        jobId: envelope.id,
+        jobType: type,
+        correlationId,
+        attempt,
+        offloaded: decoded.offloaded,
+        logger: jobLogger,
+        remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
+        publish: (followUpType, payload, publishOptions) =>
+          rt.publisher.publish(followUpType, payload, { ...publishOptions, correlationId }),
+      };
+      await fn(parsed.data as PayloadOutput<R["jobs"][T]>, context);
+      logOutcome("processed", record, jobId, attempt, started, { offloaded: decoded.offloaded });
+    } catch (error) {
+      const reason = { errorCode: errorCode(error), reason: errorMessage(error) };
+      if (isPermanent(error) || attempt >= job.worker.maxReceiveCount) {
+        try {
+          await sendToDeadLetterQueue(rt.clients.sqs, rt.resources.dlqUrl, record, error, attempt);
+          logOutcome("dead-lettered", record, jobId, attempt, started, reason);
+          return;
+        } catch (dlqError) {
+          logOutcome("failed", record, jobId, attempt, started, {
+            ...reason,
+            deadLetterError: errorMessage(dlqError),
+          });
+          throw error;
+        }
+      }
+      const retryInSeconds = retryDelaySeconds(attempt);
+      logOutcome("failed", record, jobId, attempt, started, { ...reason, retryInSeconds });
+      await postponeRetry(rt, record, retryInSeconds);
+      throw error;
+    }
+  }
+
+  function logOutcome(
+    outcome: JobOutcome,
+    record: SQSRecord,
+    jobId: string | undefined,
+    attempt: number,
+    started: number,
+    extra: Record<string, unknown>,
+  ): void {
+    const fields = {
+      jobType: type,
+      jobId: jobId ?? null,
+      messageId: record.messageId,
+      outcome,
+      attempt,
+      durationMs: Math.round(performance.now() - started),
+      ...extra,
+    };
+    if (outcome === "processed") logger.info(`job ${outcome}`, fields);
+    else logger.warn(`job ${outcome}`, fields);
+  }
+
+  /** The backoff is the message's visibility: the event source will not see it again before then. */
+  async function postponeRetry(rt: Runtime<R>, record: SQSRecord, seconds: number): Promise<void> {
+    try {
+      await rt.clients.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: rt.resources.queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+    } catch (error) {
+      logger.warn("could not set the retry delay; the queue's visibility timeout applies", {
+        messageId: record.messageId,
+        error: errorMessage(error),
+      });
+    }
+  }
+
+  return async (event, lambdaContext) => {
+    runtime ??= init();
+    const rt = runtime;
+    logger.addContext(lambdaContext);
+    return processPartialResponse(
+      event,
+      (record: SQSRecord) => runRecord(rt, record, lambdaContext),
+      processor,
+      {
+        context: lambdaContext,
+        throwOnFullBatchFailure: false,
+      },
+    );
+  };
+}

@@ -1,0 +1,296 @@
+import { randomUUID } from "node:crypto";
+import {
+  type MessageAttributeValue,
+  PublishBatchCommand,
+  type PublishBatchRequestEntry,
+  PublishCommand,
+  type SNSClient,
+} from "@aws-sdk/client-sns";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, waitBeforeRetry } from "./backoff.ts";
+import {
+  encodePointer,
+  JOB_TYPE_ATTRIBUTE,
+  messageSize,
+  SIZE_ATTRIBUTE,
+  SNS_MAX_MESSAGE_BYTES,
+  type StringAttribute,
+} from "./claim-check.ts";
+import { mapWithConcurrency } from "./concurrency.ts";
+import { ENVELOPE_VERSION, encodeEnvelope, type JobEnvelope } from "./envelope.ts";
+import { FanoutError, JobValidationError, PublishError, UnknownJobTypeError } from "./errors.ts";
+import { payloadKey } from "./naming.ts";
+import type { PayloadStore } from "./payload-store.ts";
+import { findJob, type JobTypeOf, type PayloadInput, type Registry } from "./registry.ts";
+import { isTransientAwsError } from "./transient.ts";
+
+/** SNS's limit on entries per `PublishBatch` request. */
+export const MAX_BATCH_ENTRIES = 10;
+/** Jobs prepared (validated, encoded, offloaded) at a time by `publishMany`, which bounds its memory. */
+const PREPARE_WINDOW = 500;
+
+export interface PublisherOptions<R extends Registry> {
+  readonly registry: R;
+  readonly sns: SNSClient;
+  readonly payloads: PayloadStore;
+  readonly topicArn: string;
+  /** A message larger than this (body and attributes, as SNS counts) is offloaded. Default 262,144. */
+  readonly offloadThresholdBytes?: number;
+  /** Offload every payload, whatever its size. Default false. */
+  readonly alwaysOffload?: boolean;
+  /** Retries of throttled or failed `PublishBatch` entries, on top of the SDK's own. */
+  readonly retry?: RetryPolicy;
+  /** `PublishBatch` requests and S3 uploads in flight at once in `publishMany`. Default 8. */
+  readonly concurrency?: number;
+}
+
+export interface PublishOptions {
+  /** Ties follow-up jobs to the job that caused them; kept across the whole chain. */
+  readonly correlationId?: string;
+  /** Defaults to a new UUID. Supply one to make a re-publish recognisable as the same job. */
+  readonly jobId?: string;
+}
+
+export type JobRequest<R extends Registry> = {
+  [T in JobTypeOf<R>]: { readonly type: T; readonly payload: PayloadInput<R, T> } & PublishOptions;
+}[JobTypeOf<R>];
+
+export interface PublishedJob {
+  readonly ok: true;
+  readonly jobId: string;
+  readonly type: string;
+  readonly offloaded: boolean;
+  readonly messageId: string;
+}
+
+export interface FailedJob {
+  readonly ok: false;
+  readonly jobId: string;
+  readonly type: string;
+  readonly error: FanoutError;
+}
+
+export type PublishOutcome = PublishedJob | FailedJob;
+
+interface PreparedMessage {
+  readonly jobId: string;
+  readonly type: string;
+  readonly body: string;
+  readonly attributes: Record<string, StringAttribute>;
+  readonly size: number;
+  readonly offloaded: boolean;
+}
+
+/** Publishes typed jobs to the topic, offloading large payloads to S3 first (the claim check). */
+export class Publisher<R extends Registry> {
+  readonly #options: PublisherOptions<R>;
+  readonly #threshold: number;
+  readonly #retry: RetryPolicy;
+  readonly #concurrency: number;
+
+  constructor(options: PublisherOptions<R>) {
+    this.#options = options;
+    this.#threshold = options.offloadThresholdBytes ?? SNS_MAX_MESSAGE_BYTES;
+    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#concurrency = options.concurrency ?? 8;
+    if (this.#threshold > SNS_MAX_MESSAGE_BYTES || this.#threshold < 1) {
+      throw new RangeError(`offloadThresholdBytes must lie between 1 and ${SNS_MAX_MESSAGE_BYTES}.`);
+    }
+  }
+
+  /**
+   * Validates, offloads if needed, and publishes one job. Throws `JobValidationError` or
+   * `UnknownJobTypeError` before anything is sent, and `PublishError` when SNS refuses it.
+   */
+  async publish<T extends JobTypeOf<R>>(
+    type: T,
+    payload: PayloadInput<R, T>,
+    options: PublishOptions = {},
+  ): Promise<PublishedJob> {
+    const message = await this.#prepare({ type, payload, ...options });
+    try {
+      const response = await this.#options.sns.send(
+        new PublishCommand({
+          TopicArn: this.#options.topicArn,
+          Message: message.body,
+          MessageAttributes: message.attributes,
+        }),
+      );
+      return {
+        ok: true,
+        jobId: message.jobId,
+        type,
+        offloaded: message.offloaded,
+        messageId: response.MessageId ?? "",
+      };
+    } catch (error) {
+      throw new PublishError(
+        `SNS did not accept job ${message.jobId} (${type}): ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /**
+   * Publishes many jobs through `PublishBatch`, packed greedily (10 entries and 256 KiB per request).
+   * Never throws for a single job: each gets an outcome, in input order. Invalid jobs are not sent.
+   */
+  async publishMany(jobs: readonly JobRequest<R>[]): Promise<PublishOutcome[]> {
+    const outcomes: PublishOutcome[] = [];
+    for (let start = 0; start < jobs.length; start += PREPARE_WINDOW) {
+      const window = jobs.slice(start, start + PREPARE_WINDOW);
+      const prepared = await mapWithConcurrency(window, this.#concurrency, async (job) => {
+        try {
+          return await this.#prepare(job);
+        } catch (error) {
+          return failure(job.jobId ?? "", job.type, error);
+        }
+      });
+      const ready = prepared.filter((p): p is PreparedMessage => !("ok" in p));
+      const sent = new Map<PreparedMessage, PublishOutcome>();
+      await mapWithConcurrency(packBatches(ready), this.#concurrency, async (batch) => {
+        for (const [message, outcome] of await this.#sendBatch(batch)) sent.set(message, outcome);
+      });
+      for (const p of prepared) outcomes.push("ok" in p ? p : (sent.get(p) as PublishOutcome));
+    }
+    return outcomes;
+  }
+
+  async #prepare(job: { type: string; payload: unknown } & PublishOptions): Promise<PreparedMessage> {
+    const { registry } = this.#options;
+    const definition = findJob(registry, job.type);
+    if (!definition)
+      throw new UnknownJobTypeError(
+        job.type,
+        registry.jobList.map((j) => j.type),
+      );
+    const result = definition.schema.safeParse(job.payload);
+    if (!result.success) {
+      throw new JobValidationError(
+        job.type,
+        result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      );
+    }
+    const createdAt = new Date();
+    const envelope: JobEnvelope = {
+      v: ENVELOPE_VERSION,
+      id: job.jobId ?? randomUUID(),
+      type: job.type,
+      createdAt: createdAt.toISOString(),
+      ...(job.correlationId ? { correlationId: job.correlationId } : {}),
+      payload: job.payload,
+    };
+    const body = encodeEnvelope(envelope);
+    const attributes: Record<string, StringAttribute> = {
+      [JOB_TYPE_ATTRIBUTE]: { DataType: "String", StringValue: job.type },
+    };
+    const inlineSize = messageSize(body, attributes);
+    if (inlineSize <= this.#threshold && !this.#options.alwaysOffload) {
+      return { jobId: envelope.id, type: job.type, body, attributes, size: inlineSize, offloaded: false };
+    }
+    const bytes = Buffer.from(body, "utf8");
+    const pointer = await this.#options.payloads.put(payloadKey(job.type, envelope.id, createdAt), bytes);
+    attributes[SIZE_ATTRIBUTE] = { DataType: "Number", StringValue: String(bytes.length) };
+    const pointerBody = encodePointer(pointer);
+    return {
+      jobId: envelope.id,
+      type: job.type,
+      body: pointerBody,
+      attributes,
+      size: messageSize(pointerBody, attributes),
+      offloaded: true,
+    };
+  }
+
+  /** Sends one packed batch, retrying only the entries SNS could not take, with backoff. */
+  async #sendBatch(batch: readonly PreparedMessage[]): Promise<Map<PreparedMessage, PublishOutcome>> {
+    const outcomes = new Map<PreparedMessage, PublishOutcome>();
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const lastAttempt = attempt >= this.#retry.attempts;
+      const retry: PreparedMessage[] = [];
+      try {
+        const response = await this.#options.sns.send(
+          new PublishBatchCommand({
+            TopicArn: this.#options.topicArn,
+            PublishBatchRequestEntries: pending.map(toEntry),
+          }),
+        );
+        for (const entry of response.Successful ?? []) {
+          const message = pending[Number(entry.Id)];
+          if (message) outcomes.set(message, success(message, entry.MessageId ?? ""));
+        }
+        for (const entry of response.Failed ?? []) {
+          const message = pending[Number(entry.Id)];
+          if (!message) continue;
+          if (entry.SenderFault || lastAttempt) {
+            outcomes.set(
+              message,
+              failure(
+                message.jobId,
+                message.type,
+                `SNS refused the entry: ${entry.Code}: ${entry.Message ?? ""}`,
+              ),
+            );
+          } else {
+            retry.push(message);
+          }
+        }
+      } catch (error) {
+        if (lastAttempt || !isTransientAwsError(error)) {
+          for (const message of pending) outcomes.set(message, failure(message.jobId, message.type, error));
+          return outcomes;
+        }
+        retry.push(...pending);
+      }
+      pending = retry;
+      if (pending.length > 0) await waitBeforeRetry(this.#retry, attempt);
+    }
+    return outcomes;
+  }
+}
+
+/** Greedy packing in input order: a new request starts when the next entry would break either limit. */
+export function packBatches<M extends { readonly size: number }>(messages: readonly M[]): M[][] {
+  const batches: M[][] = [];
+  let current: M[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    if (
+      current.length === MAX_BATCH_ENTRIES ||
+      (current.length > 0 && bytes + message.size > SNS_MAX_MESSAGE_BYTES)
+    ) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += message.size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+function toEntry(message: PreparedMessage, index: number): PublishBatchRequestEntry {
+  return {
+    Id: String(index),
+    Message: message.body,
+    MessageAttributes: message.attributes as Record<string, MessageAttributeValue>,
+  };
+}
+
+function success(message: PreparedMessage, messageId: string): PublishedJob {
+  return { ok: true, jobId: message.jobId, type: message.type, offloaded: message.offloaded, messageId };
+}
+
+function failure(jobId: string, type: string, cause: unknown): FailedJob {
+  const error =
+    cause instanceof FanoutError
+      ? cause
+      : new PublishError(
+          `Job ${jobId || "(no id)"} (${type}) was not published: ${cause instanceof Error ? cause.message : String(cause)}`,
+          { cause },
+        );
+  return { ok: false, jobId, type, error };
+}
