@@ -12,6 +12,8 @@ export interface ClientOptions {
   /** Overrides the endpoint of every client; otherwise the SDK reads `AWS_ENDPOINT_URL` and friends. */
   readonly endpoint?: string;
   readonly region?: string;
+  /** Overrides the standard credential chain (the local cloud accepts any). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 function hasEndpointOverride(options: ClientOptions): boolean {
@@ -27,6 +29,7 @@ export function createAwsClients(options: ClientOptions = {}): AwsClients {
   const common = {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.region ? { region: options.region } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   return {
     sns: new SNSClient(common),

@@ -1,0 +1,55 @@
+import { buildApp } from "fauxqs";
+
+export const DEFAULT_LOCAL_PORT = 4566;
+export const LOCAL_REGION = "us-east-1";
+
+export interface LocalCloud {
+  /** `http://127.0.0.1:<port>`, the one endpoint of SNS, SQS and S3. */
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface LocalCloudOptions {
+  /** 0 picks a free port. Default: `FANOUT_LOCAL_PORT`, else 4566. */
+  readonly port?: number;
+}
+
+export function localPort(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = env.FANOUT_LOCAL_PORT;
+  if (configured === undefined || configured === "") return DEFAULT_LOCAL_PORT;
+  const port = Number(configured);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(`FANOUT_LOCAL_PORT=${configured} is not a port number; use 0 to 65535.`);
+  }
+  return port;
+}
+
+/**
+ * Starts the fauxqs emulator (SNS, SQS and S3 on one endpoint) in this process, listening on loopback only:
+ * nothing outside this machine can reach it.
+ */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const app = buildApp({ logger: false, defaultRegion: LOCAL_REGION, host: "localhost" });
+  const address = await app.listen({ port: options.port ?? localPort(), host: "127.0.0.1" });
+  const port = Number(new URL(address).port);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      await app.close();
+    },
+  };
+}
+
+export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
+
+/** The environment that points the standard AWS SDK configuration at the local cloud. */
+export function localAwsEnvironment(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}

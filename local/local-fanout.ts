@@ -1,0 +1,109 @@
+import { fileURLToPath } from "node:url";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "../shared/aws-clients.ts";
+import { functionEnvironment } from "../shared/function-environment.ts";
+import type { Registry } from "../shared/registry.ts";
+import { describeTopology, type Topology } from "../shared/topology.ts";
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalCloud,
+  localAwsEnvironment,
+  startLocalCloud,
+} from "./cloud.ts";
+import { EventSourceRunner } from "./event-source-runner.ts";
+import { LambdaSandbox } from "./lambda-sandbox.ts";
+import { type ProvisionedTopology, provisionTopology } from "./provision.ts";
+
+export interface LocalFanoutOptions {
+  readonly registry: Registry;
+  /** Default: `FANOUT_LOCAL_PORT`, else 4566; 0 picks a free port. */
+  readonly port?: number;
+  /** Where each job type's Lambda entry lives. Default: `handlers/<type>.ts`. */
+  readonly handlerPath?: (jobType: string) => string;
+  /** Start the event-source runners (the consumers). Default true. */
+  readonly workers?: boolean;
+}
+
+export interface LocalFanout {
+  readonly cloud: LocalCloud;
+  readonly topology: Topology;
+  readonly provisioned: ProvisionedTopology;
+  readonly clients: AwsClients;
+  readonly runners: ReadonlyMap<string, EventSourceRunner>;
+  /** The environment that points AWS SDK clients and the `fanout` CLI at this local cloud. */
+  readonly environment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export function defaultHandlerPath(jobType: string): string {
+  return fileURLToPath(new URL(`../handlers/${jobType}.ts`, import.meta.url));
+}
+
+/** The whole of Fanout on this machine: the local cloud, the topology from the registry, one runner per job type. */
+export async function startLocalFanout(options: LocalFanoutOptions): Promise<LocalFanout> {
+  const cloud = await startLocalCloud(options.port === undefined ? {} : { port: options.port });
+  const environment = localAwsEnvironment(cloud.endpoint);
+  const clients = createAwsClients({
+    endpoint: cloud.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const topology = describeTopology(options.registry);
+    const provisioned = await provisionTopology(clients, topology);
+    const runners = new Map<string, EventSourceRunner>();
+    if (options.workers !== false) {
+      for (const worker of topology.workers) {
+        const queue = provisioned.queues.get(worker.consumer);
+        if (!queue) throw new Error(`Queue of ${worker.consumer} was not provisioned.`);
+        const sandbox = new LambdaSandbox(
+          {
+            handlerPath: (options.handlerPath ?? defaultHandlerPath)(worker.consumer),
+            functionName: worker.names.function,
+            memoryMb: worker.job.worker.memoryMb,
+            timeoutSeconds: worker.job.worker.timeoutSeconds,
+            region: LOCAL_REGION,
+          },
+          {
+            ...environment,
+            ...functionEnvironment(worker.consumer, {
+              topicArn: provisioned.topicArn,
+              bucket: provisioned.bucket,
+              queueUrl: queue.queueUrl,
+              dlqUrl: queue.dlqUrl,
+            }),
+          },
+        );
+        const runner = new EventSourceRunner({
+          jobType: worker.consumer,
+          sqs: clients.sqs,
+          queueUrl: queue.queueUrl,
+          queueArn: queue.queueArn,
+          region: LOCAL_REGION,
+          batchSize: worker.job.worker.batchSize,
+          batchingWindowSeconds: worker.job.worker.batchingWindowSeconds,
+          sandbox,
+        });
+        runners.set(worker.consumer, runner);
+      }
+    }
+    for (const runner of runners.values()) runner.start();
+    return {
+      cloud,
+      topology,
+      provisioned,
+      clients,
+      runners,
+      environment,
+      stop: async () => {
+        await Promise.all([...runners.values()].map((r) => r.stop()));
+        destroyAwsClients(clients);
+        await cloud.stop();
+      },
+    };
+  } catch (error) {
+    destroyAwsClients(clients);
+    await cloud.stop();
+    throw error;
+  }
+}
