@@ -22,8 +22,6 @@ export interface WorkerFunctionProps {
 
 /** The consumer Lambda of one job type, its log group, its least-privilege role and its SQS trigger. */
 export class WorkerFunction extends Construct {
-  readonly function: LambdaFunction;
-
   constructor(scope: Construct, id: string, props: WorkerFunctionProps) {
     super(scope, id);
     const { worker, queue, dlq, topic, bucket } = props;
@@ -51,7 +49,7 @@ export class WorkerFunction extends Construct {
     });
 
     const code = new TerraformAsset(this, "code", { path: props.bundle.directory, type: AssetType.ARCHIVE });
-    this.function = new LambdaFunction(this, "function", {
+    const fn = new LambdaFunction(this, "function", {
       functionName: worker.names.function,
       role: role.arn,
       runtime: "nodejs22.x",
@@ -73,7 +71,7 @@ export class WorkerFunction extends Construct {
     });
     new LambdaEventSourceMapping(this, "trigger", {
       eventSourceArn: queue.arn,
-      functionName: this.function.arn,
+      functionName: fn.arn,
       batchSize: settings.batchSize,
       maximumBatchingWindowInSeconds: settings.batchingWindowSeconds,
       // The consumer reports which records failed, so one bad record does not retry its whole batch.
