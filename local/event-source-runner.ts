@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
+import { UNKNOWN_JOB_ID } from "../shared/consumer/job-handler.ts";
 import type { LambdaSandbox } from "./lambda-sandbox.ts";
 
 /** SQS returns at most 10 messages per receive and waits at most 20 seconds. */
@@ -188,7 +189,7 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
             timestamp: new Date().toISOString(),
             service: jobType,
             jobType,
-            jobId: null,
+            jobId: UNKNOWN_JOB_ID,
             messageId: record.messageId,
             outcome: "failed",
             reason: error,

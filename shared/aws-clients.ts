@@ -16,14 +16,16 @@ export interface ClientOptions {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
-function hasEndpointOverride(options: ClientOptions): boolean {
-  return Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+function hasEndpointOverride(options: ClientOptions, service: "S3" | "SQS"): boolean {
+  return Boolean(
+    options.endpoint ?? process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL,
+  );
 }
 
 /**
  * Clients configured the standard AWS way (region, credentials and endpoint from the environment and
- * shared config files). A custom S3 endpoint gets path-style addressing, because bucket subdomains of a
- * local endpoint do not resolve.
+ * shared config files). With a custom endpoint, S3 uses path-style addressing and SQS ignores the host in
+ * queue URLs, because the subdomains an emulator writes into them need not resolve.
  */
 export function createAwsClients(options: ClientOptions = {}): AwsClients {
   const common = {
@@ -33,8 +35,8 @@ export function createAwsClients(options: ClientOptions = {}): AwsClients {
   };
   return {
     sns: new SNSClient(common),
-    sqs: new SQSClient(common),
-    s3: new S3Client({ ...common, forcePathStyle: hasEndpointOverride(options) }),
+    sqs: new SQSClient({ ...common, useQueueUrlAsEndpoint: !hasEndpointOverride(options, "SQS") }),
+    s3: new S3Client({ ...common, forcePathStyle: hasEndpointOverride(options, "S3") }),
   };
 }
 

@@ -35,6 +35,9 @@ export interface JobHandlerOptions {
 
 export type JobOutcome = "processed" | "failed" | "dead-lettered";
 
+/** The job id logged for a message that could not be read far enough to find its id. */
+export const UNKNOWN_JOB_ID = "unknown";
+
 /** SQS refuses visibility timeouts above 12 hours. */
 const MAX_VISIBILITY_SECONDS = 43_200;
 
@@ -151,7 +154,7 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
   ): void {
     const fields = {
       jobType: type,
-      jobId: jobId ?? null,
+      jobId: jobId ?? UNKNOWN_JOB_ID,
       messageId: record.messageId,
       outcome,
       attempt,
