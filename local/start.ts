@@ -37,6 +37,7 @@ if (values.demo) {
       jobType: published.type,
       jobId: published.jobId,
       offloaded: published.offloaded,
+      ...(published.payloadKey ? { payloadKey: `s3://${fanout.provisioned.bucket}/${published.payloadKey}` } : {}),
     });
   }
 }

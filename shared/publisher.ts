@@ -59,6 +59,8 @@ export interface PublishedJob {
   readonly jobId: string;
   readonly type: string;
   readonly offloaded: boolean;
+  /** Where the payload was stored, when offloaded. */
+  readonly payloadKey?: string;
   readonly messageId: string;
 }
 
@@ -78,6 +80,7 @@ interface PreparedMessage {
   readonly attributes: Record<string, StringAttribute>;
   readonly size: number;
   readonly offloaded: boolean;
+  readonly payloadKey?: string;
 }
 
 /** Publishes typed jobs to the topic, offloading large payloads to S3 first (the claim check). */
@@ -115,13 +118,7 @@ export class Publisher<R extends Registry> {
           MessageAttributes: message.attributes,
         }),
       );
-      return {
-        ok: true,
-        jobId: message.jobId,
-        type,
-        offloaded: message.offloaded,
-        messageId: response.MessageId ?? "",
-      };
+      return success(message, response.MessageId ?? "");
     } catch (error) {
       throw new PublishError(
         `SNS did not accept job ${message.jobId} (${type}): ${(error as Error).message}`,
@@ -200,6 +197,7 @@ export class Publisher<R extends Registry> {
       attributes,
       size: messageSize(pointerBody, attributes),
       offloaded: true,
+      payloadKey: pointer.key,
     };
   }
 
@@ -281,7 +279,14 @@ function toEntry(message: PreparedMessage, index: number): PublishBatchRequestEn
 }
 
 function success(message: PreparedMessage, messageId: string): PublishedJob {
-  return { ok: true, jobId: message.jobId, type: message.type, offloaded: message.offloaded, messageId };
+  return {
+    ok: true,
+    jobId: message.jobId,
+    type: message.type,
+    offloaded: message.offloaded,
+    ...(message.payloadKey ? { payloadKey: message.payloadKey } : {}),
+    messageId,
+  };
 }
 
 function failure(jobId: string, type: string, cause: unknown): FailedJob {

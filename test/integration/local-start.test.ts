@@ -1,0 +1,45 @@
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const START = fileURLToPath(new URL("../../local/start.ts", import.meta.url));
+
+describe("the start command (npm start -- --demo)", () => {
+  it("brings up the local cloud, processes a small job inline and a 2 MiB job through S3, and stops cleanly on Ctrl-C", async () => {
+    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", START, "--demo"], {
+      env: { ...process.env, FANOUT_LOCAL_PORT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const lines: Record<string, unknown>[] = [];
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const processed = new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        lines.push(JSON.parse(line));
+        const done = lines.filter((l) => l.outcome === "processed").map((l) => l.jobType);
+        if (["check-order", "render-report", "send-notification"].every((t) => done.includes(t))) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    await Promise.race([processed, exited]);
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(stderr).toBe("");
+
+    const published = lines.filter((l) => l.message === "demo job published");
+    expect(published.map((l) => [l.jobType, l.offloaded])).toEqual([
+      ["check-order", false],
+      ["render-report", true],
+    ]);
+    expect(published[1]?.payloadKey).toMatch(
+      /^s3:\/\/fanout-payloads\/payloads\/render-report\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.json$/,
+    );
+    const outcome = (type: string) => lines.find((l) => l.outcome === "processed" && l.jobType === type);
+    expect(outcome("check-order")).toMatchObject({ offloaded: false, jobId: published[0]?.jobId });
+    expect(outcome("render-report")).toMatchObject({ offloaded: true, jobId: published[1]?.jobId });
+    expect(lines.at(-1)?.message).toBe("stopped");
+  });
+});
