@@ -34,7 +34,8 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string] }> {
   }
 
   async invoke(event: unknown): Promise<InvokeResult> {
-    const worker = await (this.#worker ??= this.#start());
+    this.#worker ??= this.#start();
+    const worker = await this.#worker;
     const id = this.#nextId++;
     const timeoutMs = this.#settings.timeoutSeconds * 1000;
     return new Promise<InvokeResult>((resolve) => {

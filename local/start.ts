@@ -37,7 +37,9 @@ if (values.demo) {
       jobType: published.type,
       jobId: published.jobId,
       offloaded: published.offloaded,
-      ...(published.payloadKey ? { payloadKey: `s3://${fanout.provisioned.bucket}/${published.payloadKey}` } : {}),
+      ...(published.payloadKey
+        ? { payloadKey: `s3://${fanout.provisioned.bucket}/${published.payloadKey}` }
+        : {}),
     });
   }
 }

@@ -9,7 +9,9 @@ describe("claim-check pointer", () => {
     expect(encodePointer({ bucket: "b", key: "k" })).toBe(
       '["software.amazon.payloadoffloading.PayloadS3Pointer",{"s3BucketName":"b","s3Key":"k"}]',
     );
-    expect(JSON.parse(encodePointer({ bucket: "b", key: "k", sha256: "a".repeat(64) }))[1].sha256).toBe("a".repeat(64));
+    expect(JSON.parse(encodePointer({ bucket: "b", key: "k", sha256: "a".repeat(64) }))[1].sha256).toBe(
+      "a".repeat(64),
+    );
   });
 
   it("reads pointers with any JSON spacing, as Python's json.dumps writes them", () => {
@@ -21,9 +23,9 @@ describe("claim-check pointer", () => {
     expect(decodePointer('{"v":1}')).toBeUndefined();
     expect(decodePointer('["something", {}]')).toBeUndefined();
     expect(() => decodePointer(`["${POINTER_CLASS}", {"s3Key": "k"}]`)).toThrow(MalformedMessageError);
-    expect(() => decodePointer(`["${POINTER_CLASS}", {"s3BucketName": "b", "s3Key": "k", "sha256": "zz"}]`)).toThrow(
-      /sha256 that is not 64 hex digits/,
-    );
+    expect(() =>
+      decodePointer(`["${POINTER_CLASS}", {"s3BucketName": "b", "s3Key": "k", "sha256": "zz"}]`),
+    ).toThrow(/sha256 that is not 64 hex digits/);
   });
 
   it("counts message size in UTF-8 bytes of body and of each attribute's name, type and value", () => {
@@ -34,9 +36,9 @@ describe("claim-check pointer", () => {
 
 describe("envelope", () => {
   it("refuses an unknown envelope version with a message saying to upgrade", () => {
-    expect(() => decodeEnvelope('{"v":2,"id":"x","type":"t","createdAt":"2026-01-01T00:00:00Z","payload":{}}')).toThrow(
-      "Envelope version 2 is not supported (this consumer reads version 1); upgrade the consumer.",
-    );
+    expect(() =>
+      decodeEnvelope('{"v":2,"id":"x","type":"t","createdAt":"2026-01-01T00:00:00Z","payload":{}}'),
+    ).toThrow("Envelope version 2 is not supported (this consumer reads version 1); upgrade the consumer.");
   });
 
   it("names the fields that are missing", () => {
@@ -52,6 +54,9 @@ describe("PublishBatch packing", () => {
       Array(10).fill(1),
       [1],
     ]);
-    expect(sizes(packBatches([{ size: 200_000 }, { size: 62_144 }, { size: 1 }]))).toEqual([[200_000, 62_144], [1]]);
+    expect(sizes(packBatches([{ size: 200_000 }, { size: 62_144 }, { size: 1 }]))).toEqual([
+      [200_000, 62_144],
+      [1],
+    ]);
   });
 });

@@ -28,9 +28,9 @@ describe("job registry", () => {
   });
 
   it("refuses worker settings AWS would refuse, naming the field and the range", () => {
-    expect(() => defineJob({ type: "slow", description: "", schema, worker: { timeoutSeconds: 901 } })).toThrow(
-      "worker.timeoutSeconds is 901; use a whole number from 1 to 900",
-    );
+    expect(() =>
+      defineJob({ type: "slow", description: "", schema, worker: { timeoutSeconds: 901 } }),
+    ).toThrow("worker.timeoutSeconds is 901; use a whole number from 1 to 900");
     expect(() => defineJob({ type: "big", description: "", schema, worker: { batchSize: 50 } })).toThrow(
       /batchSize above 10 needs batchingWindowSeconds/,
     );
@@ -39,10 +39,16 @@ describe("job registry", () => {
   it("refuses duplicate types, unknown follow-ups and subscribers of unknown types", () => {
     const a = defineJob({ type: "a-job", description: "", schema, worker: { publishes: ["b-job"] } });
     expect(() => defineRegistry({ app: "app", jobs: [a, a] })).toThrow(RegistryError);
-    expect(() => defineRegistry({ app: "app", jobs: [a] })).toThrow(/publishes "b-job", which is not in the registry/);
+    expect(() => defineRegistry({ app: "app", jobs: [a] })).toThrow(
+      /publishes "b-job", which is not in the registry/,
+    );
     const b = defineJob({ type: "b-job", description: "", schema });
     expect(() =>
-      defineRegistry({ app: "app", jobs: [a, b], subscribers: [{ name: "audit", jobTypes: ["c-job"], description: "" }] }),
+      defineRegistry({
+        app: "app",
+        jobs: [a, b],
+        subscribers: [{ name: "audit", jobTypes: ["c-job"], description: "" }],
+      }),
     ).toThrow(/lists "c-job", which is not a job type/);
   });
 
