@@ -1,0 +1,21 @@
+import type { BenchPayload } from "./registry.ts";
+
+/** A small job: about 200 bytes of JSON, the typical size of a job that names its inputs. */
+export const SMALL_TEXT_BYTES = 120;
+/** A large job: 300 KiB, so its SNS message exceeds 256 KiB and must be offloaded. */
+export const LARGE_TEXT_BYTES = 300 * 1024;
+
+export function payload(n: number, textBytes: number): BenchPayload {
+  return { n, sentAt: Date.now(), text: "x".repeat(textBytes) };
+}
+
+export function smallJobs(count: number): BenchPayload[] {
+  return Array.from({ length: count }, (_, n) => payload(n, SMALL_TEXT_BYTES));
+}
+
+/** One job in ten is large, spread evenly, as a real mix would be. */
+export function mixedJobs(count: number): BenchPayload[] {
+  return Array.from({ length: count }, (_, n) =>
+    payload(n, n % 10 === 9 ? LARGE_TEXT_BYTES : SMALL_TEXT_BYTES),
+  );
+}
