@@ -1,0 +1,114 @@
+import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
+import { GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRegistry } from "../fixtures/registry.ts";
+import { fixtureBundles, type Synthesized, synthesize } from "../stack/synth.ts";
+import { type Harness, startHarness } from "../support/harness.ts";
+
+interface QueueShape {
+  name: string;
+  visibilityTimeout: number | undefined;
+  retention: number;
+  deadLetterTarget: string | undefined;
+  maxReceiveCount: number | undefined;
+}
+
+interface SubscriptionShape {
+  queue: string;
+  filterPolicy: unknown;
+  raw: boolean;
+}
+
+const queueName = (arn: string) => arn.split(":").at(-1) ?? "";
+
+function stackQueues(stack: Synthesized): QueueShape[] {
+  return stack.of("aws_sqs_queue").map(({ config }) => {
+    const redrive = config.redrive_policy ? JSON.parse(String(config.redrive_policy)) : undefined;
+    return {
+      name: String(config.name),
+      visibilityTimeout: config.visibility_timeout_seconds as number | undefined,
+      retention: config.message_retention_seconds as number,
+      deadLetterTarget: redrive ? String(stack.target(redrive.deadLetterTargetArn).config.name) : undefined,
+      maxReceiveCount: redrive?.maxReceiveCount,
+    };
+  });
+}
+
+function stackSubscriptions(stack: Synthesized): SubscriptionShape[] {
+  return stack.of("aws_sns_topic_subscription").map(({ config }) => ({
+    queue: String(stack.target(config.endpoint).config.name),
+    filterPolicy: JSON.parse(String(config.filter_policy)),
+    raw: config.raw_message_delivery === true,
+  }));
+}
+
+async function localQueues(h: Harness): Promise<QueueShape[]> {
+  const { sqs } = h.fanout.clients;
+  const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
+  return Promise.all(
+    QueueUrls.map(async (url) => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }),
+      );
+      const redrive = Attributes.RedrivePolicy ? JSON.parse(Attributes.RedrivePolicy) : undefined;
+      return {
+        name: queueName(Attributes.QueueArn ?? ""),
+        // A queue the stack leaves at SQS's default visibility timeout says nothing; compare what it sets.
+        visibilityTimeout: redrive ? Number(Attributes.VisibilityTimeout) : undefined,
+        retention: Number(Attributes.MessageRetentionPeriod),
+        deadLetterTarget: redrive ? queueName(redrive.deadLetterTargetArn) : undefined,
+        maxReceiveCount: redrive ? Number(redrive.maxReceiveCount) : undefined,
+      };
+    }),
+  );
+}
+
+async function localSubscriptions(h: Harness): Promise<SubscriptionShape[]> {
+  const { sns } = h.fanout.clients;
+  const { Subscriptions = [] } = await sns.send(
+    new ListSubscriptionsByTopicCommand({ TopicArn: h.fanout.provisioned.topicArn }),
+  );
+  return Promise.all(
+    Subscriptions.map(async (s) => {
+      const { Attributes = {} } = await sns.send(
+        new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }),
+      );
+      return {
+        queue: queueName(s.Endpoint ?? ""),
+        filterPolicy: JSON.parse(Attributes.FilterPolicy ?? "null"),
+        raw: Attributes.RawMessageDelivery === "true",
+      };
+    }),
+  );
+}
+
+const byName = <T extends { name?: string; queue?: string }>(items: T[]) =>
+  [...items].sort((a, b) => String(a.name ?? a.queue).localeCompare(String(b.name ?? b.queue)));
+
+describe("the local cloud and the cdktf stack build the same topology from the registry", () => {
+  let h: Harness;
+  let stack: Synthesized;
+  beforeAll(async () => {
+    h = await startHarness({ workers: false });
+    stack = synthesize({ registry: testRegistry, bundles: await fixtureBundles(testRegistry) });
+  });
+  afterAll(() => h.stop());
+
+  it("has the same topic and bucket names", () => {
+    expect(stack.of("aws_sns_topic").map((t) => t.config.name)).toEqual([h.fanout.topology.topicName]);
+    expect(queueName(h.fanout.provisioned.topicArn)).toBe(h.fanout.topology.topicName);
+    expect(stack.of("aws_s3_bucket").map((b) => b.config.bucket)).toEqual([h.fanout.provisioned.bucket]);
+  });
+
+  it("has the same queues, DLQs, visibility timeouts, retention and redrive policies", async () => {
+    const local = byName(await localQueues(h));
+    expect(local.length).toBe(2 * (testRegistry.jobList.length + testRegistry.subscribers.length));
+    expect(local).toEqual(byName(stackQueues(stack)));
+  });
+
+  it("has the same raw subscriptions with the same filter policies", async () => {
+    const local = byName(await localSubscriptions(h));
+    expect(local.every((s) => s.raw)).toBe(true);
+    expect(local).toEqual(byName(stackSubscriptions(stack)));
+  });
+});
