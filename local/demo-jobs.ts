@@ -23,7 +23,7 @@ export function salesRows(bytes: number) {
 
 /** A 1 KiB order that is processed inline, and a 2 MiB report that travels through S3. */
 export function demoJobs(): JobRequest<AppRegistry>[] {
-  const items = Array.from({ length: 12 }, (_, i) => ({
+  const items = Array.from({ length: 20 }, (_, i) => ({
     sku: `SKU-${1000 + i}`,
     quantity: i + 1,
     unitPrice: 2.5,
