@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: Fanout against its peers, side by side in one run on one local cloud (the fauxqs
+ * emulator, in a process of its own). Prints one table per figure; asserts nothing.
+ */
+import { measurePublish, printPublish } from "./fig1-publish.ts";
+import { readOptions } from "./options.ts";
+import { note } from "./table.ts";
+
+const options = readOptions();
+note(
+  `Fanout benchmark ${new Date().toISOString()}, Node ${process.version}, ${options.quick ? "quick" : "full"} run`,
+);
+note(`sizes: ${JSON.stringify({ ...options, figures: [...options.figures] })}`);
+
+if (options.figures.has(1) || options.figures.has(6)) {
+  const published = await measurePublish(options);
+  printPublish(published, options);
+}
+process.exit(0);
