@@ -42,6 +42,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
 }
 
+/**
+ * A local cloud that is already running elsewhere (another process, or behind a proxy): used as is, and
+ * left running when Fanout stops, because it is not Fanout's to stop.
+ */
+export function connectLocalCloud(endpoint: string): LocalCloud {
+  const url = new URL(endpoint);
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new RangeError(
+      `Local cloud endpoint ${endpoint} is not an http(s) URL; use e.g. http://127.0.0.1:4566.`,
+    );
+  }
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  return { endpoint: url.origin, port, stop: async () => {} };
+}
+
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
 
 /** The environment that points the standard AWS SDK configuration at the local cloud. */

@@ -4,6 +4,7 @@ import { functionEnvironment } from "../shared/function-environment.ts";
 import type { Registry } from "../shared/registry.ts";
 import { describeTopology, type Topology } from "../shared/topology.ts";
 import {
+  connectLocalCloud,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalCloud,
@@ -16,8 +17,13 @@ import { type ProvisionedTopology, provisionTopology } from "./provision.ts";
 
 export interface LocalFanoutOptions {
   readonly registry: Registry;
-  /** Default: `FANOUT_LOCAL_PORT`, else 4566; 0 picks a free port. */
+  /** Default: `FANOUT_LOCAL_PORT`, else 4566; 0 picks a free port. Ignored with `endpoint`. */
   readonly port?: number;
+  /**
+   * Connect to a local cloud that is already running at this URL instead of starting one: provisioning is
+   * idempotent, so several processes may share one cloud. `stop()` then leaves that cloud running.
+   */
+  readonly endpoint?: string;
   /** Where each job type's Lambda entry lives. Default: `handlers/<type>.ts`. */
   readonly handlerPath?: (jobType: string) => string;
   /** Start the event-source runners (the consumers). Default true. */
@@ -41,7 +47,9 @@ export function defaultHandlerPath(jobType: string): string {
 
 /** The whole of Fanout on this machine: the local cloud, the topology from the registry, one runner per job type. */
 export async function startLocalFanout(options: LocalFanoutOptions): Promise<LocalFanout> {
-  const cloud = await startLocalCloud(options.port === undefined ? {} : { port: options.port });
+  const cloud = options.endpoint
+    ? connectLocalCloud(options.endpoint)
+    : await startLocalCloud(options.port === undefined ? {} : { port: options.port });
   const environment = localAwsEnvironment(cloud.endpoint);
   const clients = createAwsClients({
     endpoint: cloud.endpoint,
