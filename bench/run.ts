@@ -3,6 +3,7 @@
  * emulator, in a process of its own). Prints one table per figure; asserts nothing.
  */
 import { measurePublish, printPublish } from "./fig1-publish.ts";
+import { measureConsume, printConsume } from "./fig2-consume.ts";
 import { readOptions } from "./options.ts";
 import { note } from "./table.ts";
 
@@ -15,5 +16,9 @@ note(`sizes: ${JSON.stringify({ ...options, figures: [...options.figures] })}`);
 if (options.figures.has(1) || options.figures.has(6)) {
   const published = await measurePublish(options);
   printPublish(published, options);
+}
+if (options.figures.has(2) || options.figures.has(6)) {
+  const consumed = await measureConsume(options);
+  printConsume(consumed, options);
 }
 process.exit(0);

@@ -1,0 +1,36 @@
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Runs a bench script in a fresh Node process and resolves with the one message it sends over IPC.
+ * Its stdout is discarded (handler logs); its stderr is kept for errors.
+ */
+export function runChild<T>(
+  script: string,
+  args: readonly string[],
+  execArgv: readonly string[] = [],
+): Promise<T> {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [...args], {
+    execArgv: ["--disable-warning=ExperimentalWarning", ...execArgv],
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    let result: T | undefined;
+    child.on("message", (message) => {
+      result = message as T;
+    });
+    child.on("exit", (code, signal) => {
+      if (result !== undefined) resolve(result);
+      else
+        reject(
+          new Error(
+            `${script} exited with ${signal ?? code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`,
+          ),
+        );
+    });
+  });
+}

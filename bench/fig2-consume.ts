@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { destroyAwsClients } from "../shared/aws-clients.ts";
+import { runChild } from "./child.ts";
+import { benchClients } from "./clients.ts";
+import type { ConsumeJob, ConsumeReport } from "./consume-process.ts";
+import { startEmulator } from "./emulator.ts";
+import type { Workload } from "./fig1-publish.ts";
+import type { BenchOptions } from "./options.ts";
+import { publishAndReceive } from "./sqs-records.ts";
+import { median } from "./stats.ts";
+import { fmt, note, printTable, ratio } from "./table.ts";
+import { mixedJobs, smallJobs } from "./workloads.ts";
+
+export interface ConsumeResult {
+  readonly consumer: ConsumeJob["consumer"];
+  readonly workload: Workload;
+  readonly records: number;
+  readonly failed: number;
+  readonly msPerRecord: number;
+  readonly cpuMsPerRecord: number;
+  readonly calls: Record<string, number>;
+}
+
+const CONSUMERS: readonly ConsumeJob["consumer"][] = ["fanout", "powertools"];
+export const CONSUMER_NAMES = {
+  fanout: "Fanout createJobHandler",
+  powertools: "Powertools batch + parser (docs)",
+};
+
+/** Each consumer reads the same records, published by Fanout and received off its queue, in fresh processes. */
+export async function measureConsume(options: BenchOptions): Promise<ConsumeResult[]> {
+  const emulator = await startEmulator();
+  const clients = benchClients(emulator.endpoint);
+  const dir = mkdtempSync(join(tmpdir(), "fanout-bench-"));
+  const results: ConsumeResult[] = [];
+  try {
+    const workloads: [Workload, ReturnType<typeof smallJobs>][] = [
+      ["small", smallJobs(options.consumeRecords)],
+      ["mixed", mixedJobs(options.consumeRecords)],
+    ];
+    for (const [workload, jobs] of workloads) {
+      const { records, resources } = await publishAndReceive(clients, jobs);
+      const recordsFile = join(dir, `${workload}.json`);
+      writeFileSync(recordsFile, JSON.stringify(records));
+      for (const consumer of CONSUMERS) {
+        const reports: ConsumeReport[] = [];
+        for (let r = 0; r < options.repeats; r++) {
+          const job: ConsumeJob = { consumer, endpoint: emulator.endpoint, recordsFile, resources };
+          reports.push(await runChild<ConsumeReport>("./consume-process.ts", [JSON.stringify(job)]));
+        }
+        results.push({
+          consumer,
+          workload,
+          records: records.length,
+          failed: reports[0]?.failed ?? 0,
+          msPerRecord: median(reports.map((r) => r.msPerRecord)),
+          cpuMsPerRecord: median(reports.map((r) => r.cpuMsPerRecord)),
+          calls: reports[0]?.calls ?? {},
+        });
+      }
+    }
+  } finally {
+    destroyAwsClients(clients);
+    rmSync(dir, { recursive: true, force: true });
+    await emulator.stop();
+  }
+  return results;
+}
+
+export function printConsume(results: readonly ConsumeResult[], options: BenchOptions): void {
+  for (const workload of ["small", "mixed"] as const) {
+    const rows = results.filter((r) => r.workload === workload);
+    const baseline = rows.find((r) => r.consumer === "powertools");
+    printTable(
+      `Figure 2${workload === "small" ? "a" : "b"}. Consume ${fmt(rows[0]?.records ?? 0)} ${workload === "small" ? "small records" : "mixed records (10 % offloaded, read from S3)"} in-process, batches of 10, median of ${options.repeats}`,
+      ["consumer", "µs/record", "CPU µs/record", "failed records", "S3 GET/record", "vs baseline"],
+      rows.map((r) => [
+        CONSUMER_NAMES[r.consumer],
+        fmt(r.msPerRecord * 1000, 1),
+        fmt(r.cpuMsPerRecord * 1000, 1),
+        fmt(r.failed),
+        fmt((r.calls["S3:GetObject"] ?? 0) / r.records, 3),
+        r === baseline ? "" : ratio(r.msPerRecord, baseline?.msPerRecord ?? Number.NaN),
+      ]),
+    );
+    if (workload === "mixed")
+      note(
+        "The Powertools baseline has no claim check: its offloaded records fail their schema (counted as failed), so its mixed time is not comparable.",
+      );
+  }
+}

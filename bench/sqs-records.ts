@@ -1,0 +1,91 @@
+import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
+import { type ProvisionedTopology, provisionTopology } from "../local/provision.ts";
+import type { AwsClients } from "../shared/aws-clients.ts";
+import type { FunctionResources } from "../shared/function-environment.ts";
+import { PayloadStore } from "../shared/payload-store.ts";
+import { Publisher } from "../shared/publisher.ts";
+import { describeTopology } from "../shared/topology.ts";
+import { type BenchPayload, benchRegistry } from "./registry.ts";
+
+/** Fanout's own topology for the bench registry: topic, filtered raw-delivery queue, DLQ, bucket. */
+export async function provisionBench(clients: AwsClients): Promise<{
+  provisioned: ProvisionedTopology;
+  resources: FunctionResources;
+}> {
+  const provisioned = await provisionTopology(clients, describeTopology(benchRegistry));
+  const queue = provisioned.queues.get("bench-job");
+  if (!queue) throw new Error("bench-job queue was not provisioned");
+  return {
+    provisioned,
+    resources: {
+      topicArn: provisioned.topicArn,
+      bucket: provisioned.bucket,
+      queueUrl: queue.queueUrl,
+      dlqUrl: queue.dlqUrl,
+    },
+  };
+}
+
+/** The record Lambda's SQS event source builds from a received message. */
+export function toRecord(message: Message, queueArn: string): SQSRecord {
+  const system = message.Attributes ?? {};
+  const messageAttributes: SQSRecord["messageAttributes"] = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      dataType: value.DataType ?? "String",
+      stringListValues: [],
+      binaryListValues: [],
+      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+    };
+  }
+  return {
+    messageId: message.MessageId ?? "",
+    receiptHandle: message.ReceiptHandle ?? "",
+    body: message.Body ?? "",
+    attributes: {
+      ApproximateReceiveCount: system.ApproximateReceiveCount ?? "1",
+      SentTimestamp: system.SentTimestamp ?? String(Date.now()),
+      SenderId: system.SenderId ?? "local",
+      ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes,
+    md5OfBody: message.MD5OfBody ?? "",
+    eventSource: "aws:sqs",
+    eventSourceARN: queueArn,
+    awsRegion: "us-east-1",
+  };
+}
+
+/** Publishes the jobs with Fanout and receives them back off the worker queue as Lambda records. */
+export async function publishAndReceive(
+  clients: AwsClients,
+  jobs: readonly BenchPayload[],
+): Promise<{ records: SQSRecord[]; resources: FunctionResources }> {
+  const { provisioned, resources } = await provisionBench(clients);
+  const queue = provisioned.queues.get("bench-job");
+  const publisher = new Publisher({
+    registry: benchRegistry,
+    sns: clients.sns,
+    payloads: new PayloadStore({ s3: clients.s3, bucket: resources.bucket }),
+    topicArn: resources.topicArn,
+  });
+  const outcomes = await publisher.publishMany(jobs.map((payload) => ({ type: "bench-job", payload })));
+  if (outcomes.some((o) => !o.ok)) throw new Error("publishing the consume workload failed");
+  const records: SQSRecord[] = [];
+  while (records.length < jobs.length) {
+    const { Messages = [] } = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: resources.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 3600,
+        MessageAttributeNames: ["All"],
+        MessageSystemAttributeNames: ["All"],
+      }),
+    );
+    if (Messages.length === 0) throw new Error(`queue ran dry after ${records.length} of ${jobs.length}`);
+    for (const m of Messages) records.push(toRecord(m, queue?.queueArn ?? ""));
+  }
+  return { records, resources };
+}
