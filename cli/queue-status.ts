@@ -1,0 +1,131 @@
+import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import type { Registry } from "../shared/registry.ts";
+import { describeTopology } from "../shared/topology.ts";
+import type { Connection } from "./connection.ts";
+import { peekMessages } from "./peek.ts";
+
+export interface QueueStatus {
+  /** The job type, or the subscriber's name. */
+  readonly consumer: string;
+  readonly kind: "worker" | "subscriber";
+  readonly queue: string;
+  readonly dlq: string;
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+  readonly dlqDepth: number;
+  /** Seconds; null where it cannot be known (see `ageSource`). */
+  readonly oldestAgeSeconds: number | null;
+  readonly oldestDeadLetterAgeSeconds: number | null;
+}
+
+export interface StatusReport {
+  readonly queues: readonly QueueStatus[];
+  /**
+   * `cloudwatch` on AWS (ApproximateAgeOfOldestMessage, up to a few minutes behind); `dlq-peek` elsewhere:
+   * SQS has no API for it, and peeking a worker queue would count toward its jobs' receive limit, so only
+   * dead-letter queues are sampled.
+   */
+  readonly ageSource: "cloudwatch" | "dlq-peek";
+}
+
+/** The oldest of this many dead letters is shown; a DLQ deeper than that gives the age of a sample. */
+const DLQ_AGE_SAMPLE = 100;
+
+async function depth(connection: Connection, name: string) {
+  const { url } = await connection.queue(name);
+  const { Attributes = {} } = await connection.clients.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+async function oldestByPeek(connection: Connection, name: string): Promise<number | null> {
+  const { url } = await connection.queue(name);
+  const { messages } = await peekMessages(connection.clients.sqs, url, DLQ_AGE_SAMPLE);
+  const sent = messages.map((m) => Number(m.Attributes?.SentTimestamp)).filter(Number.isFinite);
+  return sent.length === 0 ? null : (Date.now() - Math.min(...sent)) / 1000;
+}
+
+/** One GetMetricData request for every queue: the latest one-minute maximum of each. */
+async function oldestByCloudWatch(connection: Connection, names: readonly string[]) {
+  const end = new Date();
+  const { MetricDataResults = [] } = await connection.clients.cloudwatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(end.getTime() - 15 * 60_000),
+      EndTime: end,
+      ScanBy: "TimestampDescending",
+      MetricDataQueries: names.map((name, i) => ({
+        Id: `q${i}`,
+        MetricStat: {
+          Metric: {
+            Namespace: "AWS/SQS",
+            MetricName: "ApproximateAgeOfOldestMessage",
+            Dimensions: [{ Name: "QueueName", Value: name }],
+          },
+          Period: 60,
+          Stat: "Maximum",
+        },
+      })),
+    }),
+  );
+  const ages = new Map<string, number | null>();
+  names.forEach((name, i) => {
+    const values = MetricDataResults.find((r) => r.Id === `q${i}`)?.Values ?? [];
+    ages.set(name, values[0] ?? null);
+  });
+  return ages;
+}
+
+export async function queueStatus(registry: Registry, connection: Connection): Promise<StatusReport> {
+  const topology = describeTopology(registry);
+  const queues = [...topology.workers, ...topology.subscribers];
+  const depths = await Promise.all(
+    queues.map(async (q) => ({
+      queue: await depth(connection, q.queueName),
+      dlq: await depth(connection, q.dlqName),
+    })),
+  );
+  const onAws = connection.endpoint === undefined;
+  const cloudWatchAges = onAws
+    ? await oldestByCloudWatch(
+        connection,
+        queues.flatMap((q) => [q.queueName, q.dlqName]),
+      )
+    : undefined;
+  const statuses = await Promise.all(
+    queues.map(async (q, i): Promise<QueueStatus> => {
+      const d = depths[i] as (typeof depths)[number];
+      const dlqDepth = d.dlq.visible + d.dlq.inFlight + d.dlq.delayed;
+      return {
+        consumer: q.consumer,
+        kind: q.kind,
+        queue: q.queueName,
+        dlq: q.dlqName,
+        visible: d.queue.visible,
+        inFlight: d.queue.inFlight,
+        delayed: d.queue.delayed,
+        dlqDepth,
+        oldestAgeSeconds: cloudWatchAges?.get(q.queueName) ?? null,
+        oldestDeadLetterAgeSeconds: cloudWatchAges
+          ? (cloudWatchAges.get(q.dlqName) ?? null)
+          : dlqDepth > 0
+            ? await oldestByPeek(connection, q.dlqName)
+            : null,
+      };
+    }),
+  );
+  return { queues: statuses, ageSource: onAws ? "cloudwatch" : "dlq-peek" };
+}

@@ -1,0 +1,227 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+  StartMessageMoveTaskCommand,
+} from "@aws-sdk/client-sqs";
+import { DEAD_LETTER_ATTRIBUTES } from "../shared/consumer/dead-letter.ts";
+import { FanoutError } from "../shared/errors.ts";
+import type { QueueAddress } from "./connection.ts";
+import { release } from "./peek.ts";
+import type { Progress } from "./progress.ts";
+
+export interface RedriveOptions {
+  /** Messages per second at most; default as fast as the service allows. */
+  readonly rate?: number;
+  readonly progress: Progress;
+  /** How often a move task's progress is read. Default 2 seconds. */
+  readonly pollIntervalMs?: number;
+}
+
+export interface RedriveResult {
+  /** `move-task`: SQS's StartMessageMoveTask; `manual`: receive, send, delete, where that API does not exist. */
+  readonly mode: "move-task" | "manual";
+  readonly moved: number;
+  readonly from: string;
+  readonly to: string;
+  /** Dead letters that arrived after the redrive started; left for the next one, as a move task would. */
+  readonly leftNewer: number;
+  /** Sent but not deleted from the DLQ: they will be moved again (at least once, never lost). */
+  readonly duplicates: number;
+}
+
+/** A redrive that stopped part-way; what was moved stays moved, the rest stays in the DLQ. */
+export class RedriveError extends FanoutError {
+  readonly code = "RedriveError";
+  readonly permanent = false;
+}
+
+const MAX_BATCH = 10;
+/** Long enough for one receive-send-delete round; a crash mid-round leaves the batch in the DLQ, visible again after this. */
+const MOVE_VISIBILITY_SECONDS = 60;
+const FAILURE_ATTRIBUTES = new Set<string>(Object.values(DEAD_LETTER_ATTRIBUTES));
+/** Receives that must come back empty, with the DLQ reporting no visible message, before the move ends. */
+const EMPTY_RECEIVES_TO_FINISH = 2;
+const MAX_RECHECKS = 10;
+
+/**
+ * Moves every dead letter of `dlq` back to `source`. Uses SQS's own move task where the service has it, and
+ * otherwise moves them itself: a message leaves the DLQ only after the source queue accepted its copy.
+ */
+export async function redrive(
+  sqs: SQSClient,
+  dlq: QueueAddress,
+  source: QueueAddress,
+  options: RedriveOptions,
+): Promise<RedriveResult> {
+  let taskHandle: string | undefined;
+  try {
+    ({ TaskHandle: taskHandle } = await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: dlq.arn,
+        DestinationArn: source.arn,
+        ...(options.rate ? { MaxNumberOfMessagesPerSecond: options.rate } : {}),
+      }),
+    ));
+  } catch (error) {
+    if (!isUnsupportedAction(error)) throw error;
+    return moveManually(sqs, dlq, source, options);
+  }
+  return followMoveTask(sqs, dlq, source, taskHandle, options);
+}
+
+/**
+ * What an SQS endpoint answers for an action it does not implement (the local cloud's answer to
+ * StartMessageMoveTask). Only this falls back to moving by hand: any other refusal is the operator's to see.
+ */
+export function isUnsupportedAction(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === "InvalidAction";
+}
+
+async function followMoveTask(
+  sqs: SQSClient,
+  dlq: QueueAddress,
+  source: QueueAddress,
+  taskHandle: string | undefined,
+  options: RedriveOptions,
+): Promise<RedriveResult> {
+  for (;;) {
+    const { Results = [] } = await sqs.send(
+      new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 10 }),
+    );
+    // Only a running task carries its handle; the newest result is ours once it has finished.
+    const task = Results.find((r) => taskHandle !== undefined && r.TaskHandle === taskHandle) ?? Results[0];
+    const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
+    options.progress.setTotal(task?.ApproximateNumberOfMessagesToMove ?? 0);
+    options.progress.update(moved);
+    switch (task?.Status) {
+      case "COMPLETED":
+        options.progress.stop();
+        return { mode: "move-task", moved, from: dlq.name, to: source.name, leftNewer: 0, duplicates: 0 };
+      case "FAILED":
+      case "CANCELLING":
+      case "CANCELLED":
+        options.progress.stop();
+        throw new RedriveError(
+          `The move task from ${dlq.name} ${task.Status.toLowerCase()} after ${moved} messages${task.FailureReason ? `: ${task.FailureReason}` : ""}; the rest stays in the DLQ, run the redrive again.`,
+        );
+    }
+    await sleep(options.pollIntervalMs ?? 2_000);
+  }
+}
+
+function sentAt(message: Message): number {
+  return Number(message.Attributes?.SentTimestamp ?? 0);
+}
+
+/** The job's own attributes, without the failure reason: a job that fails again records a fresh one. */
+function redrivenAttributes(message: Message): Record<string, MessageAttributeValue> {
+  const kept: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    if (FAILURE_ATTRIBUTES.has(name)) continue;
+    kept[name] =
+      value.BinaryValue !== undefined
+        ? { DataType: value.DataType, BinaryValue: value.BinaryValue }
+        : { DataType: value.DataType, StringValue: value.StringValue };
+  }
+  return kept;
+}
+
+async function visibleCount(sqs: SQSClient, url: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages ?? 0);
+}
+
+async function moveManually(
+  sqs: SQSClient,
+  dlq: QueueAddress,
+  source: QueueAddress,
+  options: RedriveOptions,
+): Promise<RedriveResult> {
+  const started = Date.now();
+  // Dead letters that arrive while the redrive runs (a job failing again) are held back, not moved in a loop.
+  const newer = new Map<string, Message>();
+  let moved = 0;
+  let duplicates = 0;
+  options.progress.setTotal(await visibleCount(sqs, dlq.url));
+  try {
+    for (let empty = 0, rechecks = 0; ; ) {
+      if (options.rate) {
+        const due = started + (moved / options.rate) * 1000;
+        if (due > Date.now()) await sleep(due - Date.now());
+      }
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlq.url,
+          MaxNumberOfMessages: Math.min(MAX_BATCH, options.rate ?? MAX_BATCH),
+          VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
+          WaitTimeSeconds: empty > 0 ? 1 : 0,
+          MessageAttributeNames: ["All"],
+          MessageSystemAttributeNames: ["SentTimestamp"],
+        }),
+      );
+      const batch: Message[] = [];
+      for (const message of Messages) {
+        if (sentAt(message) > started) newer.set(message.MessageId ?? "", message);
+        else batch.push(message);
+      }
+      if (batch.length === 0) {
+        if (++empty < EMPTY_RECEIVES_TO_FINISH) continue;
+        if ((await visibleCount(sqs, dlq.url)) === 0 || ++rechecks > MAX_RECHECKS) break;
+        empty = 0;
+        continue;
+      }
+      empty = 0;
+      const sent = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: source.url,
+          Entries: batch.map((message, i) => ({
+            Id: String(i),
+            MessageBody: message.Body ?? "",
+            MessageAttributes: redrivenAttributes(message),
+          })),
+        }),
+      );
+      const accepted = batch.filter((_, i) => sent.Successful?.some((s) => s.Id === String(i)));
+      const refused = batch.filter((_, i) => !sent.Successful?.some((s) => s.Id === String(i)));
+      if (accepted.length > 0) {
+        const deleted = await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: dlq.url,
+            Entries: accepted.map((message, i) => ({
+              Id: String(i),
+              ReceiptHandle: message.ReceiptHandle ?? "",
+            })),
+          }),
+        );
+        duplicates += deleted.Failed?.length ?? 0;
+      }
+      moved += accepted.length;
+      options.progress.update(moved);
+      if (refused.length > 0) {
+        await release(sqs, dlq.url, refused);
+        const reasons = [...new Set((sent.Failed ?? []).map((f) => `${f.Code}: ${f.Message ?? ""}`))].join(
+          "; ",
+        );
+        throw new RedriveError(
+          `${source.name} refused ${refused.length} messages (${reasons}); ${moved} were moved, the rest stays in ${dlq.name}. Fix the cause and run the redrive again.`,
+        );
+      }
+    }
+  } finally {
+    options.progress.stop();
+    await release(sqs, dlq.url, [...newer.values()]);
+  }
+  return { mode: "manual", moved, from: dlq.name, to: source.name, leftNewer: newer.size, duplicates };
+}
