@@ -25,12 +25,13 @@ export function runChild<T>(
     });
     child.on("exit", (code, signal) => {
       if (result !== undefined) resolve(result);
-      else
-        reject(
-          new Error(
-            `${script} exited with ${signal ?? code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`,
-          ),
-        );
+      else reject(new Error(`${script} exited with ${signal ?? code}: ${firstError(stderr)}`));
     });
   });
+}
+
+/** The first line that names an error, else the last line. */
+function firstError(stderr: string): string {
+  const lines = stderr.trim().split("\n");
+  return (lines.find((l) => /Error|EPIPE|ECONN/.test(l)) ?? lines.at(-1) ?? "").trim().slice(0, 200);
 }

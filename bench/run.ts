@@ -4,6 +4,8 @@
  */
 import { measurePublish, printPublish } from "./fig1-publish.ts";
 import { measureConsume, printConsume } from "./fig2-consume.ts";
+import { measureColdStart, printColdStart } from "./fig3-cold-start.ts";
+import { measureMemory, printMemory } from "./fig4-memory.ts";
 import { readOptions } from "./options.ts";
 import { note } from "./table.ts";
 
@@ -21,4 +23,6 @@ if (options.figures.has(2) || options.figures.has(6)) {
   const consumed = await measureConsume(options);
   printConsume(consumed, options);
 }
+if (options.figures.has(3)) printColdStart(await measureColdStart());
+if (options.figures.has(4)) printMemory(await measureMemory(options));
 process.exit(0);
