@@ -1,0 +1,91 @@
+import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../support/harness.ts";
+import { fanout, localEnv } from "./run.ts";
+
+describe("fanout status against the local cloud", () => {
+  let h: Harness;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    h = await startHarness({ workers: false });
+    env = localEnv(h.fanout.cloud.port);
+    const sqs = h.fanout.clients.sqs;
+    // echo: 3 waiting, of which 1 is then received (in flight); 2 dead letters.
+    await fanout(["--local", "publish", "echo", "--count", "3", '{"n":1}'], { env });
+    await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: h.queueUrl("echo"),
+        MaxNumberOfMessages: 1,
+        VisibilityTimeout: 300,
+      }),
+    );
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: h.dlqUrl("echo"),
+        Entries: [0, 1].map((i) => ({ Id: String(i), MessageBody: `{"dead":${i}}` })),
+      }),
+    );
+    // fails-first-time: one delayed message.
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: h.queueUrl("fails-first-time"),
+        MessageBody: "{}",
+        DelaySeconds: 600,
+      }),
+    );
+  });
+  afterAll(() => h.stop());
+
+  it("reports, for every job type and subscriber, visible, in flight, delayed, DLQ depth and ages as JSON", async () => {
+    const { code, stdout } = await fanout(["--local", "--json", "status"], { env });
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.ageSource).toBe("dlq-peek");
+    expect(report.queues).toEqual([
+      expect.objectContaining({
+        consumer: "echo",
+        kind: "worker",
+        visible: 2,
+        inFlight: 1,
+        delayed: 0,
+        dlqDepth: 2,
+      }),
+      expect.objectContaining({ consumer: "always-fails", visible: 0, inFlight: 0, delayed: 0, dlqDepth: 0 }),
+      expect.objectContaining({
+        consumer: "fails-first-time",
+        visible: 0,
+        inFlight: 0,
+        delayed: 1,
+        dlqDepth: 0,
+      }),
+      expect.objectContaining({ consumer: "audit", kind: "subscriber", visible: 3, dlqDepth: 0 }),
+    ]);
+    const echo = report.queues[0];
+    expect(echo.oldestDeadLetterAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(echo.oldestAgeSeconds).toBeNull();
+    expect(report.queues[1].oldestDeadLetterAgeSeconds).toBeNull();
+  });
+
+  it("prints a table, and reading the ages leaves the dead letters where they were", async () => {
+    const { code, stdout } = await fanout(["--local", "status"], { env });
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]?.split(/\s{2,}/)).toEqual([
+      "JOB TYPE",
+      "VISIBLE",
+      "IN FLIGHT",
+      "DELAYED",
+      "DLQ",
+      "OLDEST",
+      "OLDEST DEAD",
+    ]);
+    expect(lines[1]).toMatch(/^echo\s+2\s+1\s+0\s+2\s+-\s+\d+s$/);
+    expect(lines[2]).toMatch(/^always-fails\s+0\s+0\s+0\s+0\s+-\s+-$/);
+    expect(lines[3]).toMatch(/^fails-first-time\s+0\s+0\s+1\s+0\s+-\s+-$/);
+    expect(lines[4]).toMatch(/^audit \(subscriber\)\s+3\s+0\s+0\s+0\s+-\s+-$/);
+    expect(lines[5]).toBe("(OLDEST needs CloudWatch (AWS only); OLDEST DEAD from a peek of the DLQ)");
+    const again = JSON.parse((await fanout(["--local", "--json", "status"], { env })).stdout);
+    expect(again.queues[0]).toMatchObject({ dlqDepth: 2 });
+  });
+});
