@@ -138,10 +138,12 @@ export class Publisher<R extends Registry> {
     for (let start = 0; start < jobs.length; start += PREPARE_WINDOW) {
       const window = jobs.slice(start, start + PREPARE_WINDOW);
       const prepared = await mapWithConcurrency(window, this.#concurrency, async (job) => {
+        // The id is fixed first, so a job that fails while being prepared is reported under its own id.
+        const withId = { ...job, jobId: job.jobId ?? randomUUID() };
         try {
-          return await this.#prepare(job);
+          return await this.#prepare(withId);
         } catch (error) {
-          return failure(job.jobId ?? "", job.type, error);
+          return failure(withId.jobId, job.type, error);
         }
       });
       const ready = prepared.filter((p): p is PreparedMessage => !("ok" in p));
