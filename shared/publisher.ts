@@ -11,6 +11,7 @@ import {
   encodePointer,
   JOB_TYPE_ATTRIBUTE,
   messageSize,
+  type PayloadPointer,
   SIZE_ATTRIBUTE,
   SNS_MAX_MESSAGE_BYTES,
   type StringAttribute,
@@ -102,7 +103,8 @@ export class Publisher<R extends Registry> {
 
   /**
    * Validates, offloads if needed, and publishes one job. Throws `JobValidationError` or
-   * `UnknownJobTypeError` before anything is sent, and `PublishError` when SNS refuses it.
+   * `UnknownJobTypeError` before anything is sent, and `PublishError` when S3 (for an offloaded payload) or
+   * SNS refuses it.
    */
   async publish<T extends JobTypeOf<R>>(
     type: T,
@@ -189,7 +191,17 @@ export class Publisher<R extends Registry> {
       return { jobId: envelope.id, type: job.type, body, attributes, size: inlineSize, offloaded: false };
     }
     const bytes = Buffer.from(body, "utf8");
-    const pointer = await this.#options.payloads.put(payloadKey(job.type, envelope.id, createdAt), bytes);
+    const key = payloadKey(job.type, envelope.id, createdAt);
+    let pointer: PayloadPointer;
+    try {
+      pointer = await this.#options.payloads.put(key, bytes);
+    } catch (error) {
+      if (error instanceof FanoutError) throw error;
+      throw new PublishError(
+        `Could not store the payload of job ${envelope.id} (${job.type}) in s3://${this.#options.payloads.bucket}/${key}: ${(error as Error).message}; nothing was published. Try again.`,
+        { cause: error },
+      );
+    }
     attributes[SIZE_ATTRIBUTE] = { DataType: "Number", StringValue: String(bytes.length) };
     const pointerBody = encodePointer(pointer);
     return {
