@@ -249,6 +249,19 @@ export class Publisher<R extends Registry> {
             retry.push(message);
           }
         }
+        // An entry the response does not mention may or may not have been sent: sending it again risks a
+        // duplicate (which consumers tolerate), reporting nothing would leave its caller without an outcome.
+        for (const message of pending) {
+          if (outcomes.has(message) || retry.includes(message)) continue;
+          if (lastAttempt) {
+            outcomes.set(
+              message,
+              failure(message.jobId, message.type, "SNS answered without a result for this entry"),
+            );
+          } else {
+            retry.push(message);
+          }
+        }
       } catch (error) {
         if (lastAttempt || !isTransientAwsError(error)) {
           for (const message of pending) outcomes.set(message, failure(message.jobId, message.type, error));
