@@ -33,5 +33,5 @@ export function runChild<T>(
 /** The first line that names an error, else the last line. */
 function firstError(stderr: string): string {
   const lines = stderr.trim().split("\n");
-  return (lines.find((l) => /Error|EPIPE|ECONN/.test(l)) ?? lines.at(-1) ?? "").trim().slice(0, 200);
+  return (lines.find((l) => /\w*Error: |EPIPE|ECONN/.test(l)) ?? lines.at(-1) ?? "").trim().slice(0, 200);
 }

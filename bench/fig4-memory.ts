@@ -131,7 +131,7 @@ export function printMemory(results: readonly MemoryResult[]): void {
         r.name,
         fmt(r.mib),
         rep ? fmt(rep.startRssBytes / 2 ** 20) : "",
-        rep ? fmt(rep.maxRssBytes / 2 ** 20) : `failed: ${r.error}`,
+        rep ? fmt(rep.maxRssBytes / 2 ** 20) : "failed",
         rep ? `${fmt(rep.maxRssBytes / payload, 2)}×` : "",
         rep ? `${fmt((rep.maxRssBytes - rep.startRssBytes) / payload, 2)}×` : "",
         rep ? fmt(rep.ms / 1000, 1) : "",

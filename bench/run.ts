@@ -6,6 +6,8 @@ import { measurePublish, printPublish } from "./fig1-publish.ts";
 import { measureConsume, printConsume } from "./fig2-consume.ts";
 import { measureColdStart, printColdStart } from "./fig3-cold-start.ts";
 import { measureMemory, printMemory } from "./fig4-memory.ts";
+import { measureEndToEnd, printEndToEnd } from "./fig5-end-to-end.ts";
+import { costRows, printCost } from "./fig6-cost.ts";
 import { readOptions } from "./options.ts";
 import { note } from "./table.ts";
 
@@ -15,14 +17,13 @@ note(
 );
 note(`sizes: ${JSON.stringify({ ...options, figures: [...options.figures] })}`);
 
-if (options.figures.has(1) || options.figures.has(6)) {
-  const published = await measurePublish(options);
-  printPublish(published, options);
-}
-if (options.figures.has(2) || options.figures.has(6)) {
-  const consumed = await measureConsume(options);
-  printConsume(consumed, options);
-}
+// Figure 6 is computed from the requests counted in figures 1 and 2.
+const published = options.figures.has(1) || options.figures.has(6) ? await measurePublish(options) : [];
+if (options.figures.has(1)) printPublish(published, options);
+const consumed = options.figures.has(2) || options.figures.has(6) ? await measureConsume(options) : [];
+if (options.figures.has(2)) printConsume(consumed, options);
 if (options.figures.has(3)) printColdStart(await measureColdStart());
 if (options.figures.has(4)) printMemory(await measureMemory(options));
+if (options.figures.has(5)) printEndToEnd(await measureEndToEnd(options));
+if (options.figures.has(6)) printCost(costRows(published, consumed));
 process.exit(0);
