@@ -130,10 +130,15 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
           logOutcome("dead-lettered", record, jobId, attempt, started, reason);
           return;
         } catch (dlqError) {
+          // Reported failed so it is not deleted: the next receive tries the DLQ send again, after the job's
+          // backoff rather than the whole visibility timeout, and SQS redrive catches it if that never works.
+          const retryInSeconds = retryDelaySeconds(attempt);
           logOutcome("failed", record, jobId, attempt, started, {
             ...reason,
             deadLetterError: errorMessage(dlqError),
+            retryInSeconds,
           });
+          await postponeRetry(rt, record, retryInSeconds);
           throw error;
         }
       }
