@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import type { Message } from "@aws-sdk/client-sqs";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalCloud, startLocalCloud } from "../../local/cloud.ts";
 import { type LocalFanout, startLocalFanout } from "../../local/local-fanout.ts";
@@ -17,11 +16,8 @@ import {
   type InvariantReport,
   readDeadLetters,
 } from "./invariant.ts";
+import { reliabilityHandler } from "./reliability-handlers.ts";
 import { toSqsRecord } from "./sqs-record.ts";
-
-export function reliabilityHandler(jobType: string): string {
-  return fileURLToPath(new URL(`../reliability/fixtures/handlers/${jobType}.ts`, import.meta.url));
-}
 
 export interface FaultHarness {
   readonly cloud: LocalCloud;
