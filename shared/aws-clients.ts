@@ -10,10 +10,20 @@ export interface AwsClients {
 
 export interface ClientOptions {
   /** Overrides the endpoint of every client; otherwise the SDK reads `AWS_ENDPOINT_URL` and friends. */
-  readonly endpoint?: string;
-  readonly region?: string;
+  readonly endpoint?: string | undefined;
+  readonly region?: string | undefined;
   /** Overrides the standard credential chain (the local cloud accepts any). */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly credentials?: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
+  /** Attempts per request, the first included. Default: the SDK's (3). */
+  readonly maxAttempts?: number;
+  /** Give up on a connection that is not established within this time. Default: no limit. */
+  readonly connectionTimeoutMs?: number;
+  /** Give up on a request that gets no response within this time. Default: no limit. */
+  readonly requestTimeoutMs?: number;
 }
 
 function hasEndpointOverride(options: ClientOptions, service: "S3" | "SQS"): boolean {
@@ -22,17 +32,28 @@ function hasEndpointOverride(options: ClientOptions, service: "S3" | "SQS"): boo
   );
 }
 
+/** The configuration every client of one connection shares, for clients beyond SNS, SQS and S3. */
+export function baseClientConfig(options: ClientOptions = {}) {
+  const timeouts = {
+    ...(options.connectionTimeoutMs ? { connectionTimeout: options.connectionTimeoutMs } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {}),
+  };
+  return {
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    ...(Object.keys(timeouts).length > 0 ? { requestHandler: timeouts } : {}),
+  };
+}
+
 /**
  * Clients configured the standard AWS way (region, credentials and endpoint from the environment and
  * shared config files). With a custom endpoint, S3 uses path-style addressing and SQS ignores the host in
  * queue URLs, because the subdomains an emulator writes into them need not resolve.
  */
 export function createAwsClients(options: ClientOptions = {}): AwsClients {
-  const common = {
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  };
+  const common = baseClientConfig(options);
   return {
     sns: new SNSClient(common),
     sqs: new SQSClient({ ...common, useQueueUrlAsEndpoint: !hasEndpointOverride(options, "SQS") }),
