@@ -138,6 +138,7 @@ export function printMemory(results: readonly MemoryResult[]): void {
       ];
     }),
   );
+  for (const r of results.filter((x) => x.error)) note(`${r.side} ${r.name} ${r.mib} MiB failed: ${r.error}`);
   note(
     "message-queue-toolkit's consumer is a polling class (AbstractSnsSqsConsumer) with no single-message entry point; only its publisher is measured.",
   );
