@@ -8,12 +8,13 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { PayloadPointer } from "./claim-check.ts";
-import { HostilePointerError, IntegrityError, PayloadMissingError } from "./errors.ts";
+import { HostilePointerError, IntegrityError, MalformedMessageError, PayloadMissingError } from "./errors.ts";
 
 /** Java's extended client refuses payloads above 2 GB; ours default lower, to fit a Lambda's memory. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 const MAX_KEY_BYTES = 1024;
 const PART_SIZE_BYTES = 8 * 1024 * 1024;
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export interface PayloadStoreOptions {
   readonly s3: S3Client;
@@ -124,7 +125,15 @@ export class PayloadStore {
         `Payload object s3://${pointer.bucket}/${pointer.key} fails its SHA-256 check; it was changed after publishing.`,
       );
     }
-    return body.toString("utf8");
+    try {
+      return UTF8.decode(body);
+    } catch (error) {
+      // Decoding leniently would turn the bad bytes into U+FFFD: a payload silently different from the one sent.
+      throw new MalformedMessageError(
+        `Payload object s3://${pointer.bucket}/${pointer.key} is not valid UTF-8; it was not written by a Fanout producer.`,
+        { cause: error },
+      );
+    }
   }
 }
 
