@@ -24,8 +24,15 @@ const envelopeSchema = z.object({
   payload: z.unknown(),
 });
 
+/**
+ * Characters JSON leaves as they are but SQS refuses in a message (U+FFFE, U+FFFF): SNS would accept the
+ * message and then fail to deliver it to any queue. They can only occur inside JSON strings, where a `\u`
+ * escape means the same character, so escaping them changes nothing a reader sees.
+ */
+const UNSENDABLE = /[\uFFFE\uFFFF]/g;
+
 export function encodeEnvelope(envelope: JobEnvelope): string {
-  return JSON.stringify(envelope);
+  return JSON.stringify(envelope).replace(UNSENDABLE, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 export function decodeEnvelope(body: string): JobEnvelope {
