@@ -2,6 +2,8 @@ import { z } from "zod";
 import { MalformedMessageError } from "./errors.ts";
 
 export const ENVELOPE_VERSION = 1;
+/** The longest job id and correlation id an envelope may carry. */
+export const MAX_ID_LENGTH = 128;
 
 /** The body of every Fanout message, inline or offloaded. See docs/wire-format.md. */
 export interface JobEnvelope<P = unknown> {
@@ -17,10 +19,10 @@ export interface JobEnvelope<P = unknown> {
 
 const envelopeSchema = z.object({
   v: z.literal(ENVELOPE_VERSION),
-  id: z.string().min(1).max(128),
+  id: z.string().min(1).max(MAX_ID_LENGTH),
   type: z.string().min(1).max(128),
   createdAt: z.iso.datetime(),
-  correlationId: z.string().min(1).max(128).optional(),
+  correlationId: z.string().min(1).max(MAX_ID_LENGTH).optional(),
   payload: z.unknown(),
 });
 

@@ -17,7 +17,7 @@ import {
   type StringAttribute,
 } from "./claim-check.ts";
 import { mapWithConcurrency } from "./concurrency.ts";
-import { ENVELOPE_VERSION, encodeEnvelope, type JobEnvelope } from "./envelope.ts";
+import { ENVELOPE_VERSION, encodeEnvelope, type JobEnvelope, MAX_ID_LENGTH } from "./envelope.ts";
 import { FanoutError, JobValidationError, PublishError, UnknownJobTypeError } from "./errors.ts";
 import { payloadKey } from "./naming.ts";
 import type { PayloadStore } from "./payload-store.ts";
@@ -171,6 +171,17 @@ export class Publisher<R extends Registry> {
       throw new JobValidationError(
         job.type,
         result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      );
+    }
+    // The consumer refuses envelopes whose ids it cannot index (see envelope.ts): refuse them here, unsent.
+    const badIds = (["jobId", "correlationId"] as const).filter((field) => {
+      const value = job[field];
+      return value !== undefined && (value.length < 1 || value.length > MAX_ID_LENGTH);
+    });
+    if (badIds.length > 0) {
+      throw new JobValidationError(
+        job.type,
+        badIds.map((path) => ({ path, message: `must be 1 to ${MAX_ID_LENGTH} characters` })),
       );
     }
     const createdAt = new Date();
