@@ -2,6 +2,8 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist } from
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localPort } from "../local/cloud.ts";
 import { bucketName, topicName } from "../shared/naming.ts";
+import type { QueueAddress } from "../shared/operations/queue-address.ts";
+import type { QueueReader } from "../shared/operations/queue-status.ts";
 import { PayloadStore } from "../shared/payload-store.ts";
 import { Publisher } from "../shared/publisher.ts";
 import type { Registry } from "../shared/registry.ts";
@@ -14,11 +16,7 @@ export interface ConnectionOptions {
   readonly region?: string;
 }
 
-export interface QueueAddress {
-  readonly name: string;
-  readonly url: string;
-  readonly arn: string;
-}
+export type { QueueAddress };
 
 export interface Connection {
   readonly clients: CliClients;
@@ -30,6 +28,8 @@ export interface Connection {
   publisher<R extends Registry>(registry: R): Promise<Publisher<R>>;
   /** Looks a queue up by the name the naming function gives it. */
   queue(name: string): Promise<QueueAddress>;
+  /** What the shared queue operations read through: CloudWatch only on AWS itself. */
+  reader(): QueueReader;
   close(): void;
 }
 
@@ -109,6 +109,16 @@ export function connect(app: string, options: ConnectionOptions, env: NodeJS.Pro
     return arn;
   };
 
+  /** Each queue is looked up once per connection. */
+  const queue = (name: string): Promise<QueueAddress> => {
+    let found = queues.get(name);
+    if (!found) {
+      found = resolveQueue(name);
+      queues.set(name, found);
+    }
+    return found;
+  };
+
   return {
     clients,
     endpoint,
@@ -117,14 +127,12 @@ export function connect(app: string, options: ConnectionOptions, env: NodeJS.Pro
     topicArn,
     publisher: async (registry) =>
       new Publisher({ registry, sns: clients.sns, payloads, topicArn: await topicArn() }),
-    queue: (name) => {
-      let found = queues.get(name);
-      if (!found) {
-        found = resolveQueue(name);
-        queues.set(name, found);
-      }
-      return found;
-    },
+    queue,
+    reader: () => ({
+      sqs: clients.sqs,
+      queue,
+      cloudwatch: endpoint === undefined ? clients.cloudwatch : undefined,
+    }),
     close: () => destroyCliClients(clients),
   };
 }

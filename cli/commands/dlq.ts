@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { queueNames } from "../../shared/naming.ts";
+import { type DeadLetter, decodeDeadLetter } from "../../shared/operations/dead-letters.ts";
+import { peekMessages } from "../../shared/operations/peek.ts";
+import { redrive } from "../../shared/operations/redrive.ts";
 import { type CommandContext, positiveInteger, requireConsumer } from "../context.ts";
-import { type DeadLetter, decodeDeadLetter } from "../dead-letters.ts";
-import { peekMessages } from "../peek.ts";
-import { redrive } from "../redrive.ts";
 import { formatAge, formatTable, plural, truncate } from "../table.ts";
 
 const MAX_PEEK = 1_000;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
+import { queueStatus, type StatusReport } from "../../shared/operations/queue-status.ts";
 import type { CommandContext } from "../context.ts";
-import { queueStatus, type StatusReport } from "../queue-status.ts";
 import { formatAge, formatTable } from "../table.ts";
 
 export function registerStatus(program: Command, context: CommandContext): void {
@@ -26,7 +26,7 @@ Examples:
     .action(async (_options: unknown, command: Command) => {
       const connection = context.connect(command);
       try {
-        const report = await queueStatus(registry, connection);
+        const report = await queueStatus(registry, connection.reader());
         output.result(report, formatStatus(report));
       } finally {
         connection.close();

@@ -1,10 +1,10 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { decodePointer, JOB_TYPE_ATTRIBUTE } from "../shared/claim-check.ts";
-import { DEAD_LETTER_ATTRIBUTES } from "../shared/consumer/dead-letter.ts";
-import { decodeRecord } from "../shared/consumer/record-decoder.ts";
-import { errorMessage } from "../shared/errors.ts";
-import type { PayloadStore } from "../shared/payload-store.ts";
+import { decodePointer, JOB_TYPE_ATTRIBUTE } from "../claim-check.ts";
+import { DEAD_LETTER_ATTRIBUTES } from "../consumer/dead-letter.ts";
+import { decodeRecord } from "../consumer/record-decoder.ts";
+import { errorMessage } from "../errors.ts";
+import type { PayloadStore } from "../payload-store.ts";
 
 /** A dead letter as an operator reads it: the job, why it failed, and its payload with pointers resolved. */
 export interface DeadLetter {

@@ -1,9 +1,23 @@
-import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import type { Registry } from "../shared/registry.ts";
-import { describeTopology } from "../shared/topology.ts";
-import type { Connection } from "./connection.ts";
+import { type CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Registry } from "../registry.ts";
+import { describeTopology } from "../topology.ts";
 import { peekMessages } from "./peek.ts";
+import type { QueueLookup } from "./queue-address.ts";
+
+/** What reading queue figures needs: SQS, a way to find queues, and CloudWatch where there is one (AWS). */
+export interface QueueReader {
+  readonly sqs: SQSClient;
+  readonly queue: QueueLookup;
+  /** Absent off AWS: the local cloud has no CloudWatch, so ages come from a peek of the DLQ there. */
+  readonly cloudwatch?: CloudWatchClient | undefined;
+}
+
+export interface QueueDepth {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+}
 
 export interface QueueStatus {
   /** The job type, or the subscriber's name. */
@@ -33,9 +47,9 @@ export interface StatusReport {
 /** The oldest of this many dead letters is shown; a DLQ deeper than that gives the age of a sample. */
 const DLQ_AGE_SAMPLE = 100;
 
-async function depth(connection: Connection, name: string) {
-  const { url } = await connection.queue(name);
-  const { Attributes = {} } = await connection.clients.sqs.send(
+export async function queueDepth(reader: QueueReader, name: string): Promise<QueueDepth> {
+  const { url } = await reader.queue(name);
+  const { Attributes = {} } = await reader.sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
       AttributeNames: [
@@ -52,17 +66,21 @@ async function depth(connection: Connection, name: string) {
   };
 }
 
-async function oldestByPeek(connection: Connection, name: string): Promise<number | null> {
-  const { url } = await connection.queue(name);
-  const { messages } = await peekMessages(connection.clients.sqs, url, DLQ_AGE_SAMPLE);
+/** Seconds since the oldest of a sample of a queue's messages was sent; only for DLQs (a peek counts as a receive). */
+export async function oldestByPeek(reader: QueueReader, name: string): Promise<number | null> {
+  const { url } = await reader.queue(name);
+  const { messages } = await peekMessages(reader.sqs, url, DLQ_AGE_SAMPLE);
   const sent = messages.map((m) => Number(m.Attributes?.SentTimestamp)).filter(Number.isFinite);
   return sent.length === 0 ? null : (Date.now() - Math.min(...sent)) / 1000;
 }
 
 /** One GetMetricData request for every queue: the latest one-minute maximum of each. */
-async function oldestByCloudWatch(connection: Connection, names: readonly string[]) {
+export async function oldestByCloudWatch(
+  cloudwatch: CloudWatchClient,
+  names: readonly string[],
+): Promise<Map<string, number | null>> {
   const end = new Date();
-  const { MetricDataResults = [] } = await connection.clients.cloudwatch.send(
+  const { MetricDataResults = [] } = await cloudwatch.send(
     new GetMetricDataCommand({
       StartTime: new Date(end.getTime() - 15 * 60_000),
       EndTime: end,
@@ -89,19 +107,18 @@ async function oldestByCloudWatch(connection: Connection, names: readonly string
   return ages;
 }
 
-export async function queueStatus(registry: Registry, connection: Connection): Promise<StatusReport> {
+export async function queueStatus(registry: Registry, reader: QueueReader): Promise<StatusReport> {
   const topology = describeTopology(registry);
   const queues = [...topology.workers, ...topology.subscribers];
   const depths = await Promise.all(
     queues.map(async (q) => ({
-      queue: await depth(connection, q.queueName),
-      dlq: await depth(connection, q.dlqName),
+      queue: await queueDepth(reader, q.queueName),
+      dlq: await queueDepth(reader, q.dlqName),
     })),
   );
-  const onAws = connection.endpoint === undefined;
-  const cloudWatchAges = onAws
+  const cloudWatchAges = reader.cloudwatch
     ? await oldestByCloudWatch(
-        connection,
+        reader.cloudwatch,
         queues.flatMap((q) => [q.queueName, q.dlqName]),
       )
     : undefined;
@@ -122,10 +139,10 @@ export async function queueStatus(registry: Registry, connection: Connection): P
         oldestDeadLetterAgeSeconds: cloudWatchAges
           ? (cloudWatchAges.get(q.dlqName) ?? null)
           : dlqDepth > 0
-            ? await oldestByPeek(connection, q.dlqName)
+            ? await oldestByPeek(reader, q.dlqName)
             : null,
       };
     }),
   );
-  return { queues: statuses, ageSource: onAws ? "cloudwatch" : "dlq-peek" };
+  return { queues: statuses, ageSource: reader.cloudwatch ? "cloudwatch" : "dlq-peek" };
 }

@@ -10,16 +10,25 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
-import { DEAD_LETTER_ATTRIBUTES } from "../shared/consumer/dead-letter.ts";
-import { FanoutError } from "../shared/errors.ts";
-import type { QueueAddress } from "./connection.ts";
+import { DEAD_LETTER_ATTRIBUTES } from "../consumer/dead-letter.ts";
+import { FanoutError } from "../errors.ts";
 import { release } from "./peek.ts";
-import type { Progress } from "./progress.ts";
+import type { QueueAddress } from "./queue-address.ts";
+
+/** How far a redrive has got; the CLI draws a bar from it, the dashboard ignores it. */
+export interface RedriveProgress {
+  /** Raises the total when more work turns up than was counted at the start. */
+  setTotal(total: number): void;
+  update(done: number): void;
+  stop(): void;
+}
+
+const NO_PROGRESS: RedriveProgress = { setTotal() {}, update() {}, stop() {} };
 
 export interface RedriveOptions {
   /** Messages per second at most; default as fast as the service allows. */
   readonly rate?: number;
-  readonly progress: Progress;
+  readonly progress?: RedriveProgress;
   /** How often a move task's progress is read. Default 2 seconds. */
   readonly pollIntervalMs?: number;
 }
@@ -58,8 +67,9 @@ export async function redrive(
   sqs: SQSClient,
   dlq: QueueAddress,
   source: QueueAddress,
-  options: RedriveOptions,
+  redriveOptions: RedriveOptions = {},
 ): Promise<RedriveResult> {
+  const options = { ...redriveOptions, progress: redriveOptions.progress ?? NO_PROGRESS };
   let taskHandle: string | undefined;
   try {
     ({ TaskHandle: taskHandle } = await sqs.send(
@@ -89,7 +99,7 @@ async function followMoveTask(
   dlq: QueueAddress,
   source: QueueAddress,
   taskHandle: string | undefined,
-  options: RedriveOptions,
+  options: RedriveOptions & { readonly progress: RedriveProgress },
 ): Promise<RedriveResult> {
   for (;;) {
     const { Results = [] } = await sqs.send(
@@ -121,7 +131,7 @@ function sentAt(message: Message): number {
 }
 
 /** The job's own attributes, without the failure reason: a job that fails again records a fresh one. */
-function redrivenAttributes(message: Message): Record<string, MessageAttributeValue> {
+export function redrivenAttributes(message: Message): Record<string, MessageAttributeValue> {
   const kept: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     if (FAILURE_ATTRIBUTES.has(name)) continue;
@@ -147,7 +157,7 @@ async function moveManually(
   sqs: SQSClient,
   dlq: QueueAddress,
   source: QueueAddress,
-  options: RedriveOptions,
+  options: RedriveOptions & { readonly progress: RedriveProgress },
 ): Promise<RedriveResult> {
   const started = Date.now();
   // Dead letters that arrive while the redrive runs (a job failing again) are held back, not moved in a loop.
