@@ -55,6 +55,11 @@ describe("security of the synthesized stack", () => {
       withStatement("policy", (s) => (s.Resource = "*")),
     );
     expect(wildcardResources(bad)).toHaveLength(1);
+    const everyQueue = mutated(
+      "aws_iam_role_policy",
+      withStatement("policy", (s) => (s.Resource = ["arn:aws:sqs:eu-west-1:123456789012:*"])),
+    );
+    expect(wildcardResources(everyQueue)).toHaveLength(1);
   });
 
   it("every queue accepts messages from its topic only, through SNS", () => {

@@ -45,16 +45,21 @@ export function wildcardActions(json: StackJson): string[] {
 }
 
 /**
+ * `*`, or an ARN whose whole resource part is `*` (every resource of a service in an account). A wildcard
+ * inside a named resource, such as a log group's `:log-stream:*` (Lambda names its streams), is not one.
+ */
+function isWildcardResource(resource: string): boolean {
+  return resource === "*" || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(resource);
+}
+
+/**
  * `*` resources only where AWS requires them: a KMS key policy's statements (the key itself) and the TLS deny
  * (which must cover everything). Anywhere else, a statement names its resources.
  */
 export function wildcardResources(json: StackJson): string[] {
   return policies(json).flatMap(({ where, type, document }) =>
     document.Statement.filter(
-      (s) =>
-        type !== "aws_kms_key" &&
-        !isTlsDeny(s) &&
-        list(s.Resource).some((r) => r === "*" || r.endsWith(":*")),
+      (s) => type !== "aws_kms_key" && !isTlsDeny(s) && list(s.Resource).some(isWildcardResource),
     ).map((s) => `${where}: ${list(s.Resource).join(",")}`),
   );
 }
