@@ -136,7 +136,10 @@ export class Publisher<R extends Registry> {
    * Never throws for a single job: each gets an outcome, in input order. Invalid jobs are not sent.
    */
   async publishMany(jobs: readonly JobRequest<R>[]): Promise<PublishOutcome[]> {
-    const outcomes: PublishOutcome[] = [];
+    const outcomes = new Array<PublishOutcome>(jobs.length);
+    // Window N+1 is prepared while window N is sent, so SNS never waits on validation and offloading;
+    // at most two windows are in memory at once.
+    let sending: Promise<void> = Promise.resolve();
     for (let start = 0; start < jobs.length; start += PREPARE_WINDOW) {
       const window = jobs.slice(start, start + PREPARE_WINDOW);
       const prepared = await mapWithConcurrency(window, this.#concurrency, async (job) => {
@@ -148,14 +151,29 @@ export class Publisher<R extends Registry> {
           return failure(withId.jobId, job.type, error);
         }
       });
-      const ready = prepared.filter((p): p is PreparedMessage => !("ok" in p));
-      const sent = new Map<PreparedMessage, PublishOutcome>();
-      await mapWithConcurrency(packBatches(ready), this.#concurrency, async (batch) => {
-        for (const [message, outcome] of await this.#sendBatch(batch)) sent.set(message, outcome);
-      });
-      for (const p of prepared) outcomes.push("ok" in p ? p : (sent.get(p) as PublishOutcome));
+      await sending;
+      sending = this.#sendWindow(prepared, start, outcomes);
     }
+    await sending;
     return outcomes;
+  }
+
+  /** Sends one prepared window and writes each job's outcome at its input position. Never rejects. */
+  async #sendWindow(
+    prepared: readonly (PreparedMessage | FailedJob)[],
+    offset: number,
+    outcomes: PublishOutcome[],
+  ): Promise<void> {
+    const position = new Map<PreparedMessage, number>();
+    prepared.forEach((p, i) => {
+      if ("ok" in p) outcomes[offset + i] = p;
+      else position.set(p, offset + i);
+    });
+    await mapWithConcurrency(packBatches([...position.keys()]), this.#concurrency, async (batch) => {
+      for (const [message, outcome] of await this.#sendBatch(batch)) {
+        outcomes[position.get(message) as number] = outcome;
+      }
+    });
   }
 
   async #prepare(job: { type: string; payload: unknown } & PublishOptions): Promise<PreparedMessage> {
