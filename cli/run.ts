@@ -3,6 +3,7 @@ import { errorMessage } from "../shared/errors.ts";
 import { registry as appRegistry } from "../shared/jobs/index.ts";
 import type { Registry } from "../shared/registry.ts";
 import { registerAddWorker } from "./commands/add-worker.ts";
+import { registerDashboard } from "./commands/dashboard.ts";
 import { registerDlq } from "./commands/dlq.ts";
 import { registerPublish } from "./commands/publish.ts";
 import { registerStatus } from "./commands/status.ts";
@@ -50,6 +51,7 @@ function buildProgram(io: CliIo, registry: Registry): Command {
   registerAddWorker(program, context);
   registerStatus(program, context);
   registerDlq(program, context);
+  registerDashboard(program, context);
   // Every command, nested ones included, reports parse errors through the handler below.
   const override = (command: Command) => {
     command.exitOverride();

@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import { startLocalDashboard } from "../dashboard/local.ts";
+import { dashboardPort } from "../dashboard/port.ts";
 import { registry } from "../shared/jobs/index.ts";
 import { PayloadStore } from "../shared/payload-store.ts";
 import { Publisher } from "../shared/publisher.ts";
@@ -15,9 +17,17 @@ function log(message: string, fields: Record<string, unknown> = {}): void {
 
 const fanout = await startLocalFanout({ registry });
 for (const runner of fanout.runners.values()) runner.on("log", (line) => process.stdout.write(`${line}\n`));
+// The local cloud is the operator's own: its dashboard may redrive. FANOUT_DASHBOARD_PORT=0 picks a free port.
+const dashboard = await startLocalDashboard(fanout, registry, { port: dashboardPort(undefined) }).catch(
+  async (error: unknown) => {
+    await fanout.stop();
+    throw error;
+  },
+);
 
 log("local cloud ready", {
   endpoint: fanout.cloud.endpoint,
+  dashboard: dashboard.url,
   topicArn: fanout.provisioned.topicArn,
   bucket: fanout.provisioned.bucket,
   workers: [...fanout.runners.keys()],
@@ -49,6 +59,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log("stopping", { signal });
+  await dashboard.close();
   await fanout.stop();
   log("stopped");
 }

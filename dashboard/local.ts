@@ -1,0 +1,46 @@
+import type { LocalFanout } from "../local/local-fanout.ts";
+import type { QueueAddress } from "../shared/operations/queue-address.ts";
+import { PayloadStore } from "../shared/payload-store.ts";
+import type { Registry } from "../shared/registry.ts";
+import { type Dashboard, type DashboardOptions, startDashboard } from "./dashboard.ts";
+
+export type LocalDashboardOptions = Pick<
+  DashboardOptions,
+  "allowActions" | "host" | "port" | "sampleIntervalMs" | "ageIntervalMs"
+>;
+
+/**
+ * The dashboard of a running local Fanout: its queues are known from provisioning (no lookups), and its
+ * runners report every outcome. Actions are allowed unless `allowActions: false`: it is the local cloud.
+ */
+export function startLocalDashboard(
+  fanout: LocalFanout,
+  registry: Registry,
+  options: LocalDashboardOptions = {},
+): Promise<Dashboard> {
+  const addresses = new Map<string, QueueAddress>();
+  for (const q of [...fanout.topology.workers, ...fanout.topology.subscribers]) {
+    const provisioned = fanout.provisioned.queues.get(q.consumer);
+    if (!provisioned) continue;
+    addresses.set(q.queueName, { name: q.queueName, url: provisioned.queueUrl, arn: provisioned.queueArn });
+    addresses.set(q.dlqName, { name: q.dlqName, url: provisioned.dlqUrl, arn: provisioned.dlqArn });
+  }
+  return startDashboard({
+    registry,
+    reader: {
+      sqs: fanout.clients.sqs,
+      queue: async (name) => {
+        const address = addresses.get(name);
+        if (!address) throw new Error(`Queue ${name} was not provisioned by this local Fanout.`);
+        return address;
+      },
+    },
+    payloads: new PayloadStore({ s3: fanout.clients.s3, bucket: fanout.provisioned.bucket }),
+    topicArn: async () => fanout.provisioned.topicArn,
+    target: "local",
+    endpoint: fanout.cloud.endpoint,
+    runners: fanout.runners.values(),
+    ...options,
+    allowActions: options.allowActions ?? true,
+  });
+}

@@ -1,0 +1,77 @@
+import { getJson } from "./api.js";
+import { createDeadLetterView } from "./dead-letters.js";
+import { fill, formatTime, h } from "./dom.js";
+import { renderOutcomes } from "./outcomes.js";
+import { renderQueues } from "./queues.js";
+import { drawTopology } from "./topology.js";
+
+const $ = (id) => document.getElementById(id);
+
+const TARGETS = { local: "local cloud", endpoint: "custom endpoint", aws: "AWS" };
+
+function showError(text) {
+  const banner = $("error");
+  banner.hidden = !text;
+  banner.textContent = text ?? "";
+}
+
+async function main() {
+  const [meta, topology] = await Promise.all([getJson("/api/meta"), getJson("/api/topology")]);
+  document.title = `Fanout · ${meta.app}`;
+  $("app-name").textContent = meta.app;
+  fill(
+    $("badges"),
+    h("span", { class: "badge", title: meta.endpoint ?? "" }, TARGETS[meta.target] ?? meta.target),
+    h(
+      "span",
+      { class: `badge ${meta.allowActions ? "badge-actions" : "badge-readonly"}` },
+      meta.allowActions ? "actions allowed" : "read-only",
+    ),
+  );
+  const updateTopology = drawTopology($("topology"), topology);
+  const depths = new Map();
+
+  async function refresh() {
+    try {
+      const [queues, outcomes] = await Promise.all([getJson("/api/queues"), getJson("/api/outcomes")]);
+      showError(queues.error ? `Figures could not be read: ${queues.error}` : null);
+      renderQueues($("queues"), $("queues-note"), queues);
+      updateTopology(queues.queues);
+      renderOutcomes($("outcomes"), outcomes);
+      $("sampled").textContent = queues.sampledAt ? `figures of ${formatTime(queues.sampledAt)}` : "reading…";
+      // The open DLQ is read again only when its depth changes: every read counts as a receive.
+      const open = deadLetters.type;
+      const depth = queues.queues.find((q) => q.consumer === open)?.figures?.dlqDepth;
+      if (open && depths.has(open) && depths.get(open) !== depth) void deadLetters.reload();
+      for (const q of queues.queues) depths.set(q.consumer, q.figures?.dlqDepth);
+    } catch (error) {
+      showError(`The dashboard server does not answer (${error.message}); is it still running?`);
+    }
+  }
+
+  const deadLetters = createDeadLetterView({
+    title: $("dlq-title"),
+    container: $("dead-letters"),
+    allowActions: meta.allowActions,
+    onChange: refresh,
+  });
+
+  function route() {
+    const match = /^#\/dlq\/([^/]+)$/.exec(location.hash);
+    if (!match) return;
+    void deadLetters.open(decodeURIComponent(match[1]));
+    $("dlq-section").scrollIntoView({ block: "start" });
+  }
+  window.addEventListener("hashchange", route);
+  route();
+
+  await refresh();
+  document.body.dataset.ready = "true";
+  const tick = async () => {
+    await refresh();
+    setTimeout(tick, meta.sampleIntervalMs);
+  };
+  setTimeout(tick, meta.sampleIntervalMs);
+}
+
+main().catch((error) => showError(`The dashboard could not start: ${error.message}`));

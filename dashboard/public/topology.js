@@ -1,0 +1,161 @@
+import { s, shorten } from "./dom.js";
+
+// The topology as a picture, from /api/topology: the topic on the left, one row per queue with its
+// consumer and its DLQ. Plain SVG, laid out on a grid: a registry has a handful of job types, not hundreds.
+
+const ROW = 78;
+const BOX_H = 52;
+const TOP = 34;
+const COLUMNS = { topic: 16, queue: 400, consumer: 660, dlq: 920 };
+const WIDTH = { topic: 160, queue: 200, consumer: 200, dlq: 200 };
+const VIEW_WIDTH = 1136;
+/** Where the topic's edges straighten out, so each filter label sits over its own edge. */
+const FILTER_RUN = 180;
+
+function box(kind, x, y, width, caption, name, extra = {}) {
+  return s(
+    "g",
+    { class: `node node-${kind}`, transform: `translate(${x} ${y})`, ...extra.attributes },
+    s("title", { text: extra.title ?? name }),
+    s("rect", { width, height: BOX_H, rx: 8 }),
+    s("text", { x: 12, y: 20, class: "node-caption", text: caption }),
+    s("text", { x: 12, y: 39, class: "node-name", text: shorten(name, Math.floor((width - 24) / 7.6)) }),
+    extra.badge,
+  );
+}
+
+function arrow(x1, y1, x2, y2, kind = "", straight = 0) {
+  // The head's tip sits 6 units before the box; the straight run ends there, so the head points forward.
+  const bend = x2 - 6 - straight;
+  const mid = (x1 + bend) / 2;
+  return s("path", {
+    class: `edge ${kind}`,
+    d: `M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${bend} ${y2}${straight > 0 ? ` L ${x2 - 6} ${y2}` : ""}`,
+    "marker-end": "url(#arrow)",
+  });
+}
+
+function header(x, width, text) {
+  return s("text", { x: x + width / 2, y: 16, class: "column-title", "text-anchor": "middle", text });
+}
+
+/** Draws the picture; returns a function that puts live DLQ depths and queue figures on it. */
+export function drawTopology(container, topology) {
+  const rows = [
+    ...topology.workers.map((w) => ({ kind: "worker", name: w.type, ...w })),
+    ...topology.subscribers.map((sub) => ({ kind: "subscriber", ...sub })),
+  ];
+  const height = TOP + rows.length * ROW;
+  const topicY = TOP + (rows.length * ROW - ROW) / 2;
+  const svg = s(
+    "svg",
+    {
+      viewBox: `0 0 ${VIEW_WIDTH} ${height}`,
+      class: "topology-svg",
+      role: "img",
+      "aria-label": `Topic ${topology.topic} fanning out to ${rows.length} queues`,
+    },
+    s(
+      "defs",
+      null,
+      s(
+        "marker",
+        {
+          id: "arrow",
+          viewBox: "0 0 10 10",
+          refX: 4,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: "auto",
+        },
+        s("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrow-head" }),
+      ),
+    ),
+    header(COLUMNS.topic, WIDTH.topic, "SNS"),
+    header(COLUMNS.queue, WIDTH.queue, "SQS queue per job type"),
+    header(COLUMNS.consumer, WIDTH.consumer, "Consumer"),
+    header(COLUMNS.dlq, WIDTH.dlq, "Dead-letter queue"),
+  );
+  const live = new Map();
+  rows.forEach((row, i) => {
+    const y = TOP + i * ROW;
+    const centre = y + BOX_H / 2;
+    const filter = row.kind === "worker" ? `jobType = ${row.name}` : filterText(row.jobTypes);
+    svg.append(
+      arrow(COLUMNS.topic + WIDTH.topic, topicY + BOX_H / 2, COLUMNS.queue, centre, "", FILTER_RUN),
+      s("text", {
+        x: COLUMNS.queue - FILTER_RUN / 2 - 4,
+        y: centre - 7,
+        class: "edge-label",
+        "text-anchor": "middle",
+        text: filter,
+      }),
+    );
+    const queueFigures = s("text", {
+      x: WIDTH.queue - 12,
+      y: 20,
+      class: "node-figure",
+      "text-anchor": "end",
+    });
+    svg.append(
+      box(
+        "queue",
+        COLUMNS.queue,
+        y,
+        WIDTH.queue,
+        row.kind === "worker" ? "queue" : "subscriber queue",
+        row.name,
+        {
+          title: row.queue,
+          badge: queueFigures,
+        },
+      ),
+    );
+    svg.append(arrow(COLUMNS.queue + WIDTH.queue, centre, COLUMNS.consumer, centre));
+    svg.append(
+      row.kind === "worker"
+        ? box("consumer", COLUMNS.consumer, y, WIDTH.consumer, "λ Lambda", row.function, {
+            title: `${row.function}: ${row.description}`,
+          })
+        : box("external", COLUMNS.consumer, y, WIDTH.consumer, "read outside Fanout", row.name, {
+            title: `${row.queue} is read by code outside Fanout`,
+          }),
+    );
+    const dlqCount = s("text", { x: WIDTH.dlq - 12, y: 20, class: "node-figure", "text-anchor": "end" });
+    const dlqLink = s("a", {
+      href: `#/dlq/${encodeURIComponent(row.name)}`,
+      "aria-label": `Dead letters of ${row.name}`,
+    });
+    dlqLink.append(
+      box("dlq", COLUMNS.dlq, y, WIDTH.dlq, `DLQ · after ${row.maxReceiveCount} receives`, row.dlq, {
+        badge: dlqCount,
+        attributes: { "data-dlq": row.name },
+      }),
+    );
+    svg.append(
+      dlqLink,
+      arrow(COLUMNS.consumer + WIDTH.consumer, centre, COLUMNS.dlq, centre, "edge-failure"),
+    );
+    live.set(row.name, { queueFigures, dlqCount, dlqNode: dlqLink.firstChild });
+  });
+  svg.append(
+    box("topic", COLUMNS.topic, topicY, WIDTH.topic, "topic", topology.topic, {
+      title: `${topology.topic}; payloads over 256 KiB via s3://${topology.bucket}`,
+    }),
+  );
+  container.replaceChildren(svg);
+  return (queues) => {
+    for (const q of queues) {
+      const parts = live.get(q.consumer);
+      if (!parts || !q.figures) continue;
+      parts.queueFigures.textContent = `${q.figures.visible} waiting`;
+      parts.dlqCount.textContent = String(q.figures.dlqDepth);
+      parts.dlqNode.classList.toggle("has-dead-letters", q.figures.dlqDepth > 0);
+    }
+  };
+}
+
+function filterText(jobTypes) {
+  return jobTypes.length > 2 ? `all ${jobTypes.length} job types` : `jobType ∈ ${jobTypes.join(", ")}`;
+}
