@@ -19,7 +19,7 @@ export function renderOutcomes(container, data) {
         "tr",
         { "data-outcome": o.outcome, "data-job-id": o.jobId },
         h("td", { class: "muted nowrap" }, formatTime(o.at)),
-        h("td", null, o.jobType),
+        h("td", { class: "nowrap" }, o.jobType),
         h("td", { class: "mono", title: o.jobId }, o.jobId.slice(0, 8)),
         h("td", null, h("span", { class: `pill pill-${o.outcome}` }, o.outcome)),
         h("td", { class: "num" }, o.attempt ?? ""),
