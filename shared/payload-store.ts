@@ -1,12 +1,6 @@
-import { createHash } from "node:crypto";
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  NoSuchKey,
-  type S3Client,
-  type ServerSideEncryption,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import { createHash, type Hash } from "node:crypto";
+import { Readable } from "node:stream";
+import type { GetObjectCommandOutput, S3Client, ServerSideEncryption } from "@aws-sdk/client-s3";
 import type { PayloadPointer } from "./claim-check.ts";
 import { HostilePointerError, IntegrityError, MalformedMessageError, PayloadMissingError } from "./errors.ts";
 
@@ -14,6 +8,8 @@ import { HostilePointerError, IntegrityError, MalformedMessageError, PayloadMiss
 export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 const MAX_KEY_BYTES = 1024;
 const PART_SIZE_BYTES = 8 * 1024 * 1024;
+/** Characters encoded at a time when a body is larger than one part: at most 12 MiB of UTF-8. */
+const SLICE_CHARACTERS = 4 * 1024 * 1024;
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export interface PayloadStoreOptions {
@@ -27,6 +23,23 @@ export interface PayloadStoreOptions {
 
 export function sha256Hex(body: Uint8Array | string): string {
   return createHash("sha256").update(body).digest("hex");
+}
+
+export interface StoredPayload extends PayloadPointer {
+  readonly sha256: string;
+  /** Bytes stored: the UTF-8 length of the body. */
+  readonly size: number;
+}
+
+/** A long string as UTF-8 slices, never cutting a surrogate pair, so no copy of the whole body is made. */
+function* utf8Slices(body: string): Generator<Buffer> {
+  for (let start = 0; start < body.length; ) {
+    let end = Math.min(body.length, start + SLICE_CHARACTERS);
+    const last = body.charCodeAt(end - 1);
+    if (end < body.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield Buffer.from(body.slice(start, end), "utf8");
+    start = end;
+  }
 }
 
 /** Keys that could escape the payload prefix, or that S3 would normalise, are hostile. */
@@ -45,8 +58,13 @@ function checkKey(key: string): void {
   }
 }
 
+/** Reads payload bodies by pointer; a `PayloadStore`, or something that makes one when first needed. */
+export interface PayloadReader {
+  get(pointer: PayloadPointer, declaredSize?: number): Promise<string>;
+}
+
 /** The S3 side of the claim check: writes payload bodies, and reads them back only from its own bucket. */
-export class PayloadStore {
+export class PayloadStore implements PayloadReader {
   readonly bucket: string;
   readonly maxPayloadBytes: number;
   readonly #s3: S3Client;
@@ -59,10 +77,25 @@ export class PayloadStore {
     this.#serverSideEncryption = options.serverSideEncryption ?? "AES256";
   }
 
-  /** Multipart above 8 MiB, so memory stays bounded by the body that is already in memory. */
-  async put(key: string, body: Buffer): Promise<PayloadPointer> {
+  /**
+   * Stores a body, multipart above 8 MiB. A body larger than one part is encoded slice by slice (once to hash
+   * it, once to upload it), so memory stays near the size of the string the caller already holds.
+   */
+  async put(key: string, body: string): Promise<StoredPayload> {
     checkKey(key);
-    const sha256 = sha256Hex(body);
+    const { Upload } = await import("@aws-sdk/lib-storage");
+    const size = Buffer.byteLength(body, "utf8");
+    let sha256: string;
+    let content: Buffer | Readable;
+    if (size <= PART_SIZE_BYTES) {
+      content = Buffer.from(body, "utf8");
+      sha256 = sha256Hex(content);
+    } else {
+      const hash = createHash("sha256");
+      for (const slice of utf8Slices(body)) hash.update(slice);
+      sha256 = hash.digest("hex");
+      content = Readable.from(utf8Slices(body));
+    }
     await new Upload({
       client: this.#s3,
       partSize: PART_SIZE_BYTES,
@@ -70,13 +103,13 @@ export class PayloadStore {
       params: {
         Bucket: this.bucket,
         Key: key,
-        Body: body,
+        Body: content,
         ContentType: "application/json",
         ServerSideEncryption: this.#serverSideEncryption,
         Metadata: { sha256 },
       },
     }).done();
-    return { bucket: this.bucket, key, sha256 };
+    return { bucket: this.bucket, key, sha256, size };
   }
 
   /**
@@ -95,11 +128,12 @@ export class PayloadStore {
         `Pointer declares ${declaredSize} bytes, above the ${this.maxPayloadBytes}-byte cap; refusing to read it.`,
       );
     }
+    const { GetObjectCommand } = await import("@aws-sdk/client-s3");
     let response: GetObjectCommandOutput;
     try {
       response = await this.#s3.send(new GetObjectCommand({ Bucket: pointer.bucket, Key: pointer.key }));
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") {
+      if ((error as { name?: string }).name === "NoSuchKey") {
         throw new PayloadMissingError(
           `Payload object s3://${pointer.bucket}/${pointer.key} does not exist (deleted or expired); the job cannot be read.`,
           { cause: error },
@@ -114,13 +148,19 @@ export class PayloadStore {
         `Payload object is ${length} bytes, above the ${this.maxPayloadBytes}-byte cap.`,
       );
     }
-    const body = await readCapped(response.Body as AsyncIterable<Uint8Array>, this.maxPayloadBytes);
+    const hash = createHash("sha256");
+    const body = await readCapped(
+      response.Body as AsyncIterable<Uint8Array>,
+      this.maxPayloadBytes,
+      length,
+      hash,
+    );
     if (declaredSize !== undefined && body.length !== declaredSize) {
       throw new IntegrityError(
         `Payload object is ${body.length} bytes but the message declares ${declaredSize}; it was changed after publishing.`,
       );
     }
-    if (pointer.sha256 !== undefined && sha256Hex(body) !== pointer.sha256) {
+    if (pointer.sha256 !== undefined && hash.digest("hex") !== pointer.sha256) {
       throw new IntegrityError(
         `Payload object s3://${pointer.bucket}/${pointer.key} fails its SHA-256 check; it was changed after publishing.`,
       );
@@ -137,13 +177,29 @@ export class PayloadStore {
   }
 }
 
-async function readCapped(stream: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
+/**
+ * Reads the object into one buffer of its announced length (no list of chunks and no concatenated copy),
+ * hashing as it goes, and refuses to read past the cap.
+ */
+async function readCapped(
+  stream: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  announced: number | undefined,
+  hash: Hash,
+): Promise<Buffer> {
+  let buffer = Buffer.allocUnsafe(announced ?? 64 * 1024);
   let size = 0;
   for await (const chunk of stream) {
+    if (size + chunk.length > maxBytes)
+      throw new HostilePointerError(`Payload object exceeds the ${maxBytes}-byte cap.`);
+    if (size + chunk.length > buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.min(maxBytes, Math.max(size + chunk.length, buffer.length * 2)));
+      buffer.copy(grown, 0, 0, size);
+      buffer = grown;
+    }
+    buffer.set(chunk, size);
+    hash.update(chunk);
     size += chunk.length;
-    if (size > maxBytes) throw new HostilePointerError(`Payload object exceeds the ${maxBytes}-byte cap.`);
-    chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size);
+  return buffer.subarray(0, size);
 }

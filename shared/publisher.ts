@@ -1,17 +1,10 @@
 import { randomUUID } from "node:crypto";
-import {
-  type MessageAttributeValue,
-  PublishBatchCommand,
-  type PublishBatchRequestEntry,
-  PublishCommand,
-  type SNSClient,
-} from "@aws-sdk/client-sns";
+import type { MessageAttributeValue, PublishBatchRequestEntry, SNSClient } from "@aws-sdk/client-sns";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, waitBeforeRetry } from "./backoff.ts";
 import {
   encodePointer,
   JOB_TYPE_ATTRIBUTE,
   messageSize,
-  type PayloadPointer,
   SIZE_ATTRIBUTE,
   SNS_MAX_MESSAGE_BYTES,
   type StringAttribute,
@@ -20,9 +13,19 @@ import { mapWithConcurrency } from "./concurrency.ts";
 import { ENVELOPE_VERSION, encodeEnvelope, type JobEnvelope, MAX_ID_LENGTH } from "./envelope.ts";
 import { FanoutError, JobValidationError, PublishError, UnknownJobTypeError } from "./errors.ts";
 import { payloadKey } from "./naming.ts";
-import type { PayloadStore } from "./payload-store.ts";
+import type { PayloadStore, StoredPayload } from "./payload-store.ts";
 import { findJob, type JobTypeOf, type PayloadInput, type Registry } from "./registry.ts";
 import { isTransientAwsError } from "./transient.ts";
+
+/**
+ * The SNS module is loaded when the first job is sent, not when this module is: a Lambda handler imports the
+ * publisher for follow-ups it may never publish, and the module costs its cold start 100 ms or more.
+ */
+let snsCommands: Promise<typeof import("@aws-sdk/client-sns")> | undefined;
+function loadSnsCommands() {
+  snsCommands ??= import("@aws-sdk/client-sns");
+  return snsCommands;
+}
 
 /** SNS's limit on entries per `PublishBatch` request. */
 export const MAX_BATCH_ENTRIES = 10;
@@ -114,7 +117,7 @@ export class Publisher<R extends Registry> {
     const message = await this.#prepare({ type, payload, ...options });
     try {
       const response = await this.#options.sns.send(
-        new PublishCommand({
+        new (await loadSnsCommands()).PublishCommand({
           TopicArn: this.#options.topicArn,
           Message: message.body,
           MessageAttributes: message.attributes,
@@ -219,11 +222,10 @@ export class Publisher<R extends Registry> {
     if (inlineSize <= this.#threshold && !this.#options.alwaysOffload) {
       return { jobId: envelope.id, type: job.type, body, attributes, size: inlineSize, offloaded: false };
     }
-    const bytes = Buffer.from(body, "utf8");
     const key = payloadKey(job.type, envelope.id, createdAt);
-    let pointer: PayloadPointer;
+    let pointer: StoredPayload;
     try {
-      pointer = await this.#options.payloads.put(key, bytes);
+      pointer = await this.#options.payloads.put(key, body);
     } catch (error) {
       if (error instanceof FanoutError) throw error;
       throw new PublishError(
@@ -231,7 +233,7 @@ export class Publisher<R extends Registry> {
         { cause: error },
       );
     }
-    attributes[SIZE_ATTRIBUTE] = { DataType: "Number", StringValue: String(bytes.length) };
+    attributes[SIZE_ATTRIBUTE] = { DataType: "Number", StringValue: String(pointer.size) };
     const pointerBody = encodePointer(pointer);
     return {
       jobId: envelope.id,
@@ -253,7 +255,7 @@ export class Publisher<R extends Registry> {
       const retry: PreparedMessage[] = [];
       try {
         const response = await this.#options.sns.send(
-          new PublishBatchCommand({
+          new (await loadSnsCommands()).PublishBatchCommand({
             TopicArn: this.#options.topicArn,
             PublishBatchRequestEntries: pending.map(toEntry),
           }),

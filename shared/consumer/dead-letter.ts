@@ -1,4 +1,4 @@
-import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { JOB_TYPE_ATTRIBUTE, LEGACY_SIZE_ATTRIBUTE, SIZE_ATTRIBUTE } from "../claim-check.ts";
 import { errorCode, errorMessage } from "../errors.ts";
@@ -39,6 +39,7 @@ export async function sendToDeadLetterQueue(
       .slice(0, MAX_ATTRIBUTES - Object.keys(DEAD_LETTER_ATTRIBUTES).length)
       .map((name) => [name, original[name] as MessageAttributeValue]),
   );
+  const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: dlqUrl,

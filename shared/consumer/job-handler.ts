@@ -1,12 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { type AwsClients, createAwsClients } from "../aws-clients.ts";
+import type { AwsClients } from "../aws-clients.ts";
 import { errorCode, errorMessage, isPermanent, JobValidationError, UnknownJobTypeError } from "../errors.ts";
 import { type FunctionResources, readFunctionResources } from "../function-environment.ts";
-import { PayloadStore } from "../payload-store.ts";
-import { Publisher } from "../publisher.ts";
+import { type LazyAwsClients, lazyAwsClients, readyAwsClients } from "../lazy-aws-clients.ts";
+import type { PayloadReader, PayloadStore } from "../payload-store.ts";
+import type { Publisher } from "../publisher.ts";
 import {
   findJob,
   type JobDefinition,
@@ -41,11 +41,20 @@ export const UNKNOWN_JOB_ID = "unknown";
 /** SQS refuses visibility timeouts above 12 hours. */
 const MAX_VISIBILITY_SECONDS = 43_200;
 
+/** What records need beyond the payload in hand; each part is built (and its SDK module loaded) on first use. */
 interface Runtime<R extends Registry> {
-  readonly clients: AwsClients;
+  readonly clients: LazyAwsClients;
   readonly resources: FunctionResources;
-  readonly payloads: PayloadStore;
-  readonly publisher: Publisher<R>;
+  readonly payloads: PayloadReader;
+  publisher(): Promise<Publisher<R>>;
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
 }
 
 /**
@@ -71,15 +80,31 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
   let runtime: Runtime<R> | undefined;
 
   function init(): Runtime<R> {
-    const clients = options.clients ?? createAwsClients();
+    const clients = options.clients ? readyAwsClients(options.clients) : lazyAwsClients();
     const resources = options.resources ?? readFunctionResources();
-    const payloads = new PayloadStore({
-      s3: clients.s3,
-      bucket: resources.bucket,
-      ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    const store = once(async (): Promise<PayloadStore> => {
+      const { PayloadStore } = await import("../payload-store.ts");
+      return new PayloadStore({
+        s3: await clients.s3(),
+        bucket: resources.bucket,
+        ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+      });
     });
-    const publisher = new Publisher({ registry, sns: clients.sns, payloads, topicArn: resources.topicArn });
-    return { clients, resources, payloads, publisher };
+    const publisher = once(async () => {
+      const { Publisher } = await import("../publisher.ts");
+      return new Publisher({
+        registry,
+        sns: await clients.sns(),
+        payloads: await store(),
+        topicArn: resources.topicArn,
+      });
+    });
+    return {
+      clients,
+      resources,
+      payloads: { get: async (pointer, declaredSize) => (await store()).get(pointer, declaredSize) },
+      publisher,
+    };
   }
 
   function retryDelaySeconds(attempt: number): number {
@@ -118,7 +143,7 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
         logger: jobLogger,
         remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
         publish: (followUpType, payload, publishOptions) =>
-          rt.publisher.publish(followUpType, payload, { ...publishOptions, correlationId }),
+          rt.publisher().then((p) => p.publish(followUpType, payload, { ...publishOptions, correlationId })),
       };
       await fn(parsed.data as PayloadOutput<R["jobs"][T]>, context);
       logOutcome("processed", record, jobId, attempt, started, { offloaded: decoded.offloaded });
@@ -126,7 +151,7 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       const reason = { errorCode: errorCode(error), reason: errorMessage(error) };
       if (isPermanent(error) || attempt >= job.worker.maxReceiveCount) {
         try {
-          await sendToDeadLetterQueue(rt.clients.sqs, rt.resources.dlqUrl, record, error, attempt);
+          await sendToDeadLetterQueue(await rt.clients.sqs(), rt.resources.dlqUrl, record, error, attempt);
           logOutcome("dead-lettered", record, jobId, attempt, started, reason);
           return;
         } catch (dlqError) {
@@ -173,7 +198,11 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
   /** The backoff is the message's visibility: the event source will not see it again before then. */
   async function postponeRetry(rt: Runtime<R>, record: SQSRecord, seconds: number): Promise<void> {
     try {
-      await rt.clients.sqs.send(
+      const [sqs, { ChangeMessageVisibilityCommand }] = await Promise.all([
+        rt.clients.sqs(),
+        import("@aws-sdk/client-sqs"),
+      ]);
+      await sqs.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: rt.resources.queueUrl,
           ReceiptHandle: record.receiptHandle,

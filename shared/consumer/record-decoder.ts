@@ -3,7 +3,7 @@ import type { SQSRecord } from "aws-lambda";
 import { decodePointer, JOB_TYPE_ATTRIBUTE, LEGACY_SIZE_ATTRIBUTE, SIZE_ATTRIBUTE } from "../claim-check.ts";
 import { decodeEnvelope, ENVELOPE_VERSION, type JobEnvelope } from "../envelope.ts";
 import { MalformedMessageError } from "../errors.ts";
-import type { PayloadStore } from "../payload-store.ts";
+import type { PayloadReader } from "../payload-store.ts";
 import { type AttributeStrings, recordAttributeStrings } from "./message-attributes.ts";
 
 export interface DecodedJob {
@@ -14,7 +14,7 @@ export interface DecodedJob {
 }
 
 export interface DecodeOptions {
-  readonly payloads: PayloadStore;
+  readonly payloads: PayloadReader;
   /** Notifications from any other topic are refused. */
   readonly topicArn: string;
 }

@@ -93,4 +93,12 @@ describe("claim-check threshold, counted in bytes as SNS counts them", () => {
     expect(result.offloaded).toBe(true);
     expect(decodePointer(message?.Body ?? "")).toBeDefined();
   });
+
+  it("stores a body larger than one multipart part byte for byte, surrogate pairs across slice boundaries included", async () => {
+    const body = `a${"😀".repeat(3 * 1024 * 1024)}é`;
+    const stored = await h.payloads.put("payloads/echo/multipart.json", body);
+    expect(stored.size).toBe(Buffer.byteLength(body));
+    expect(stored.size).toBeGreaterThan(8 * 1024 * 1024);
+    expect(await h.payloads.get(stored, stored.size)).toBe(body);
+  });
 });

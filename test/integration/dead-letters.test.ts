@@ -178,7 +178,7 @@ describe("dead letters: nothing is lost, and the reason is visible", () => {
 
     it("a body that fails its integrity check (object replaced after publishing)", async () => {
       const key = "payloads/echo/replaced.json";
-      const pointer = await h.payloads.put(key, Buffer.from(validBody));
+      const pointer = await h.payloads.put(key, validBody);
       const tampered = validBody.replace('"n":1', '"n":2');
       await h.fanout.clients.s3.send(
         new PutObjectCommand({ Bucket: h.fanout.provisioned.bucket, Key: key, Body: tampered }),
