@@ -8,8 +8,8 @@ import { HostilePointerError, IntegrityError, MalformedMessageError, PayloadMiss
 export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 const MAX_KEY_BYTES = 1024;
 const PART_SIZE_BYTES = 8 * 1024 * 1024;
-/** Characters encoded at a time when a body is larger than one part: at most 12 MiB of UTF-8. */
-const SLICE_CHARACTERS = 4 * 1024 * 1024;
+/** Characters encoded at a time when a body is larger than one part: at most 3 MiB of UTF-8. */
+const SLICE_CHARACTERS = 1024 * 1024;
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export interface PayloadStoreOptions {
