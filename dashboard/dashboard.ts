@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { errorMessage, FanoutError } from "../shared/errors.ts";
 import type { QueueReader } from "../shared/operations/queue-status.ts";
+import { DeadLetterNotFoundError } from "../shared/operations/redrive-one.ts";
 import type { PayloadStore } from "../shared/payload-store.ts";
 import type { Registry } from "../shared/registry.ts";
 import * as api from "./api.ts";
@@ -138,8 +139,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         response.destroy();
         return;
       }
-      const status = error instanceof HttpError ? error.status : 502;
       // 502: the dashboard works, but the cloud behind it refused or did not answer.
+      const status =
+        error instanceof HttpError ? error.status : error instanceof DeadLetterNotFoundError ? 404 : 502;
       sendJson(response, status, { error: errorMessage(error) });
     });
   });
