@@ -8,7 +8,7 @@ const START = fileURLToPath(new URL("../../local/start.ts", import.meta.url));
 describe("the start command (npm start -- --demo)", () => {
   it("brings up the local cloud, processes a small job inline and a 2 MiB job through S3, and stops cleanly on Ctrl-C", async () => {
     const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", START, "--demo"], {
-      env: { ...process.env, FANOUT_LOCAL_PORT: "0" },
+      env: { ...process.env, FANOUT_LOCAL_PORT: "0", FANOUT_DASHBOARD_PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const lines: Record<string, unknown>[] = [];
@@ -29,6 +29,8 @@ describe("the start command (npm start -- --demo)", () => {
     expect(await exited).toBe(0);
     expect(stderr).toBe("");
 
+    const ready = lines.find((l) => l.message === "local cloud ready");
+    expect(ready?.dashboard).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const published = lines.filter((l) => l.message === "demo job published");
     expect(published.map((l) => [l.jobType, l.offloaded])).toEqual([
       ["check-order", false],
