@@ -6,6 +6,7 @@ import type { Message } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { SqsConsumer, SqsConsumerEvents } from "sns-sqs-big-payload";
 import { LOCAL_REGION } from "../local/cloud.ts";
+import { toSqsRecord } from "../shared/consumer/sqs-record.ts";
 import type { FunctionResources } from "../shared/function-environment.ts";
 import { benchClients } from "./clients.ts";
 import { RequestCounter } from "./counter.ts";
@@ -13,7 +14,6 @@ import { fanoutHandler } from "./handlers/fanout.ts";
 import { bigPayload, bigPayloadServices } from "./publishers/big-payload.ts";
 import { fanout } from "./publishers/fanout.ts";
 import { messageQueueToolkit } from "./publishers/message-queue-toolkit.ts";
-import { toRecord } from "./sqs-records.ts";
 
 export type MemoryTask =
   | {
@@ -58,7 +58,14 @@ async function consume(t: Extract<MemoryTask, { role: "consume" }>): Promise<voi
     });
     const context = { getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
     const response = await handler(
-      { Records: [toRecord(t.message, "arn:aws:sqs:us-east-1:000000000000:bench")] },
+      {
+        Records: [
+          toSqsRecord(t.message, {
+            queueArn: "arn:aws:sqs:us-east-1:000000000000:bench",
+            region: LOCAL_REGION,
+          }),
+        ],
+      },
       context,
     );
     if (response.batchItemFailures.length > 0) throw new Error("the Fanout handler failed the record");

@@ -1,7 +1,9 @@
-import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
+import { LOCAL_REGION } from "../local/cloud.ts";
 import { type ProvisionedTopology, provisionTopology } from "../local/provision.ts";
 import type { AwsClients } from "../shared/aws-clients.ts";
+import { toSqsRecord } from "../shared/consumer/sqs-record.ts";
 import type { FunctionResources } from "../shared/function-environment.ts";
 import { PayloadStore } from "../shared/payload-store.ts";
 import { Publisher } from "../shared/publisher.ts";
@@ -24,36 +26,6 @@ export async function provisionBench(clients: AwsClients): Promise<{
       queueUrl: queue.queueUrl,
       dlqUrl: queue.dlqUrl,
     },
-  };
-}
-
-/** The record Lambda's SQS event source builds from a received message. */
-export function toRecord(message: Message, queueArn: string): SQSRecord {
-  const system = message.Attributes ?? {};
-  const messageAttributes: SQSRecord["messageAttributes"] = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    messageAttributes[name] = {
-      dataType: value.DataType ?? "String",
-      stringListValues: [],
-      binaryListValues: [],
-      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-    };
-  }
-  return {
-    messageId: message.MessageId ?? "",
-    receiptHandle: message.ReceiptHandle ?? "",
-    body: message.Body ?? "",
-    attributes: {
-      ApproximateReceiveCount: system.ApproximateReceiveCount ?? "1",
-      SentTimestamp: system.SentTimestamp ?? String(Date.now()),
-      SenderId: system.SenderId ?? "local",
-      ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes,
-    md5OfBody: message.MD5OfBody ?? "",
-    eventSource: "aws:sqs",
-    eventSourceARN: queueArn,
-    awsRegion: "us-east-1",
   };
 }
 
@@ -85,7 +57,8 @@ export async function publishAndReceive(
       }),
     );
     if (Messages.length === 0) throw new Error(`queue ran dry after ${records.length} of ${jobs.length}`);
-    for (const m of Messages) records.push(toRecord(m, queue?.queueArn ?? ""));
+    for (const m of Messages)
+      records.push(toSqsRecord(m, { queueArn: queue?.queueArn ?? "", region: LOCAL_REGION }));
   }
   return { records, resources };
 }

@@ -5,8 +5,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { UNKNOWN_JOB_ID } from "../shared/consumer/job-handler.ts";
+import { toSqsRecord } from "../shared/consumer/sqs-record.ts";
 import type { LambdaSandbox } from "./lambda-sandbox.ts";
 
 /** SQS returns at most 10 messages per receive and waits at most 20 seconds. */
@@ -39,42 +40,6 @@ export interface RunnerEvents {
   /** A log line that reports a job outcome, parsed. */
   outcome: [fields: Record<string, unknown>];
   invocation: [report: InvocationReport];
-}
-
-function toLambdaAttributes(message: Message): SQSMessageAttributes {
-  const attributes: SQSMessageAttributes = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    attributes[name] = {
-      dataType: value.DataType ?? "String",
-      stringListValues: [],
-      binaryListValues: [],
-      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-      ...(value.BinaryValue !== undefined
-        ? { binaryValue: Buffer.from(value.BinaryValue).toString("base64") }
-        : {}),
-    };
-  }
-  return attributes;
-}
-
-function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
-  const system = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId ?? "",
-    receiptHandle: message.ReceiptHandle ?? "",
-    body: message.Body ?? "",
-    attributes: {
-      ApproximateReceiveCount: system.ApproximateReceiveCount ?? "1",
-      SentTimestamp: system.SentTimestamp ?? String(Date.now()),
-      SenderId: system.SenderId ?? "local",
-      ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: toLambdaAttributes(message),
-    md5OfBody: message.MD5OfBody ?? "",
-    eventSource: "aws:sqs",
-    eventSourceARN: queueArn,
-    awsRegion: region,
-  };
 }
 
 /** Lambda treats a response it cannot read, or one naming a record it did not send, as a failure of the whole batch. */
@@ -172,7 +137,7 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
 
   async #invoke(messages: readonly Message[]): Promise<void> {
     const { jobType, queueArn, region, sandbox } = this.#options;
-    const records = messages.map((m) => toRecord(m, queueArn, region));
+    const records = messages.map((m) => toSqsRecord(m, { queueArn, region }));
     const event: SQSEvent = { Records: records };
     const outcome = await sandbox.invoke(event);
     const failed = outcome.status === "ok" ? failedIds(outcome.result, records) : undefined;

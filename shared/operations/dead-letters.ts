@@ -1,8 +1,8 @@
 import type { Message } from "@aws-sdk/client-sqs";
-import type { SQSRecord } from "aws-lambda";
 import { decodePointer, JOB_TYPE_ATTRIBUTE } from "../claim-check.ts";
 import { DEAD_LETTER_ATTRIBUTES } from "../consumer/dead-letter.ts";
 import { decodeRecord } from "../consumer/record-decoder.ts";
+import { toSqsRecord } from "../consumer/sqs-record.ts";
 import { errorMessage } from "../errors.ts";
 import type { PayloadStore } from "../payload-store.ts";
 
@@ -32,37 +32,6 @@ function stringAttribute(message: Message, name: string): string | null {
   return message.MessageAttributes?.[name]?.StringValue ?? null;
 }
 
-/** The shape `decodeRecord` reads, as the Lambda event source would have delivered the message. */
-function toRecord(message: Message): SQSRecord {
-  const system = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId ?? "",
-    receiptHandle: message.ReceiptHandle ?? "",
-    body: message.Body ?? "",
-    attributes: {
-      ApproximateReceiveCount: system.ApproximateReceiveCount ?? "1",
-      SentTimestamp: system.SentTimestamp ?? "0",
-      SenderId: system.SenderId ?? "",
-      ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? "0",
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-        name,
-        {
-          dataType: value.DataType ?? "String",
-          stringListValues: [],
-          binaryListValues: [],
-          ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-        },
-      ]),
-    ),
-    md5OfBody: message.MD5OfBody ?? "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "",
-    awsRegion: "",
-  };
-}
-
 export async function decodeDeadLetter(
   message: Message,
   options: { readonly payloads: PayloadStore; readonly topicArn: string; readonly now?: number },
@@ -79,7 +48,7 @@ export async function decodeDeadLetter(
     ageSeconds: Number.isFinite(sent) && sent > 0 ? ((options.now ?? Date.now()) - sent) / 1000 : null,
   };
   try {
-    const { envelope, offloaded } = await decodeRecord(toRecord(message), options);
+    const { envelope, offloaded } = await decodeRecord(toSqsRecord(message), options);
     return {
       ...base,
       jobId: envelope.id,

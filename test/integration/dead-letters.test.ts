@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePointer, JOB_TYPE_ATTRIBUTE, SIZE_ATTRIBUTE } from "../../shared/claim-check.ts";
 import { DEAD_LETTER_ATTRIBUTES } from "../../shared/consumer/dead-letter.ts";
 import { decodeRecord } from "../../shared/consumer/record-decoder.ts";
+import { toSqsRecord } from "../../shared/consumer/sqs-record.ts";
 import { encodeEnvelope } from "../../shared/envelope.ts";
 import { drain, type Harness, startHarness } from "../support/harness.ts";
 
@@ -13,36 +14,11 @@ function attribute(message: Message | undefined, name: string): string | undefin
 }
 
 /** Reads a dead letter back the way a consumer would, proving its payload is still there. */
-async function readDeadLetter(h: Harness, message: Message) {
-  return decodeRecord(
-    {
-      messageId: message.MessageId ?? "",
-      receiptHandle: "",
-      body: message.Body ?? "",
-      attributes: {
-        ApproximateReceiveCount: "1",
-        SentTimestamp: "0",
-        SenderId: "",
-        ApproximateFirstReceiveTimestamp: "0",
-      },
-      messageAttributes: Object.fromEntries(
-        Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [
-          k,
-          {
-            dataType: v.DataType ?? "String",
-            stringValue: v.StringValue,
-            stringListValues: [],
-            binaryListValues: [],
-          },
-        ]),
-      ),
-      md5OfBody: "",
-      eventSource: "aws:sqs",
-      eventSourceARN: "",
-      awsRegion: "us-east-1",
-    },
-    { payloads: h.payloads, topicArn: h.fanout.provisioned.topicArn },
-  );
+function readDeadLetter(h: Harness, message: Message) {
+  return decodeRecord(toSqsRecord(message), {
+    payloads: h.payloads,
+    topicArn: h.fanout.provisioned.topicArn,
+  });
 }
 
 async function queueDepth(h: Harness, queueUrl: string): Promise<number> {

@@ -3,6 +3,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalCloud, startLocalCloud } fro
 import { type LocalFanout, startLocalFanout } from "../../local/local-fanout.ts";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "../../shared/aws-clients.ts";
 import { decodeRecord } from "../../shared/consumer/record-decoder.ts";
+import { toSqsRecord } from "../../shared/consumer/sqs-record.ts";
 import { PayloadStore } from "../../shared/payload-store.ts";
 import { Publisher, type PublisherOptions, type PublishOutcome } from "../../shared/publisher.ts";
 import type { Registry } from "../../shared/registry.ts";
@@ -17,7 +18,6 @@ import {
   readDeadLetters,
 } from "./invariant.ts";
 import { reliabilityHandler } from "./reliability-handlers.ts";
-import { toSqsRecord } from "./sqs-record.ts";
 
 export interface FaultHarness {
   readonly cloud: LocalCloud;

@@ -7,11 +7,11 @@ import {
 import { decodePointer } from "../../shared/claim-check.ts";
 import { DEAD_LETTER_ATTRIBUTES } from "../../shared/consumer/dead-letter.ts";
 import { decodeRecord } from "../../shared/consumer/record-decoder.ts";
+import { toSqsRecord } from "../../shared/consumer/sqs-record.ts";
 import { errorMessage } from "../../shared/errors.ts";
 import type { PayloadStore } from "../../shared/payload-store.ts";
 import type { PublishOutcome } from "../../shared/publisher.ts";
 import type { Exchange } from "./fault-proxy.ts";
-import { toSqsRecord } from "./sqs-record.ts";
 
 /**
  * The promise the suite checks after every scenario: every job whose publish reported success is processed at
