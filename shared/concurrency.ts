@@ -15,3 +15,23 @@ export async function mapWithConcurrency<T, R>(
   await Promise.all(lanes);
   return results;
 }
+
+/**
+ * A slot pool shared by many callers: at most `limit` tasks run at once, the others wait their turn in
+ * arrival order.
+ */
+export function createLimiter(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}

@@ -9,7 +9,7 @@ import {
   SNS_MAX_MESSAGE_BYTES,
   type StringAttribute,
 } from "./claim-check.ts";
-import { mapWithConcurrency } from "./concurrency.ts";
+import { createLimiter, mapWithConcurrency } from "./concurrency.ts";
 import { ENVELOPE_VERSION, encodeEnvelope, type JobEnvelope, MAX_ID_LENGTH } from "./envelope.ts";
 import { FanoutError, JobValidationError, PublishError, UnknownJobTypeError } from "./errors.ts";
 import { payloadKey } from "./naming.ts";
@@ -77,6 +77,16 @@ export interface FailedJob {
 
 export type PublishOutcome = PublishedJob | FailedJob;
 
+/** A job whose body is too large for SNS: it goes to S3 first. */
+interface OffloadRequest {
+  readonly offload: true;
+  readonly jobId: string;
+  readonly type: string;
+  readonly body: string;
+  readonly attributes: Record<string, StringAttribute>;
+  readonly key: string;
+}
+
 interface PreparedMessage {
   readonly jobId: string;
   readonly type: string;
@@ -140,24 +150,40 @@ export class Publisher<R extends Registry> {
    */
   async publishMany(jobs: readonly JobRequest<R>[]): Promise<PublishOutcome[]> {
     const outcomes = new Array<PublishOutcome>(jobs.length);
-    // Window N+1 is prepared while window N is sent, so SNS never waits on validation and offloading;
-    // at most two windows are in memory at once.
-    let sending: Promise<void> = Promise.resolve();
+    // One pool of request slots for every window: window N+1 is prepared while window N is sent, and its
+    // batches queue behind N's, so SNS never waits on validation, offloading or a window's last batches.
+    const slot = createLimiter(this.#concurrency);
+    const sending: Promise<void>[] = [];
     for (let start = 0; start < jobs.length; start += PREPARE_WINDOW) {
       const window = jobs.slice(start, start + PREPARE_WINDOW);
-      const prepared = await mapWithConcurrency(window, this.#concurrency, async (job) => {
+      const encoded = window.map((job) => {
         // The id is fixed first, so a job that fails while being prepared is reported under its own id.
-        const withId = { ...job, jobId: job.jobId ?? randomUUID() };
+        const jobId = job.jobId ?? randomUUID();
         try {
-          return await this.#prepare(withId);
+          return this.#encode({ ...job, jobId });
         } catch (error) {
-          return failure(withId.jobId, job.type, error);
+          return failure(jobId, job.type, error);
         }
       });
-      await sending;
-      sending = this.#sendWindow(prepared, start, outcomes);
+      const prepared: (PreparedMessage | FailedJob)[] = [];
+      const offloads: number[] = [];
+      encoded.forEach((item, i) => {
+        if ("offload" in item) offloads.push(i);
+        else prepared[i] = item;
+      });
+      await mapWithConcurrency(offloads, this.#concurrency, async (i) => {
+        const request = encoded[i] as OffloadRequest;
+        try {
+          prepared[i] = await this.#offload(request);
+        } catch (error) {
+          prepared[i] = failure(request.jobId, request.type, error);
+        }
+      });
+      // At most three windows are held at once: two queued for sending and the one just prepared.
+      if (sending.length === 2) await sending.shift();
+      sending.push(this.#sendWindow(prepared, start, outcomes, slot));
     }
-    await sending;
+    await Promise.all(sending);
     return outcomes;
   }
 
@@ -166,20 +192,24 @@ export class Publisher<R extends Registry> {
     prepared: readonly (PreparedMessage | FailedJob)[],
     offset: number,
     outcomes: PublishOutcome[],
+    slot: ReturnType<typeof createLimiter>,
   ): Promise<void> {
     const position = new Map<PreparedMessage, number>();
     prepared.forEach((p, i) => {
       if ("ok" in p) outcomes[offset + i] = p;
       else position.set(p, offset + i);
     });
-    await mapWithConcurrency(packBatches([...position.keys()]), this.#concurrency, async (batch) => {
-      for (const [message, outcome] of await this.#sendBatch(batch)) {
-        outcomes[position.get(message) as number] = outcome;
-      }
-    });
+    await Promise.all(
+      packBatches([...position.keys()]).map(async (batch) => {
+        for (const [message, outcome] of await slot(() => this.#sendBatch(batch))) {
+          outcomes[position.get(message) as number] = outcome;
+        }
+      }),
+    );
   }
 
-  async #prepare(job: { type: string; payload: unknown } & PublishOptions): Promise<PreparedMessage> {
+  /** Validates and encodes a job; synchronous, because most jobs need no S3 upload and a promise each is costly. */
+  #encode(job: { type: string; payload: unknown } & PublishOptions): PreparedMessage | OffloadRequest {
     const { registry } = this.#options;
     const definition = findJob(registry, job.type);
     if (!definition)
@@ -222,28 +252,48 @@ export class Publisher<R extends Registry> {
     if (inlineSize <= this.#threshold && !this.#options.alwaysOffload) {
       return { jobId: envelope.id, type: job.type, body, attributes, size: inlineSize, offloaded: false };
     }
-    const key = payloadKey(job.type, envelope.id, createdAt);
+    return {
+      offload: true,
+      jobId: envelope.id,
+      type: job.type,
+      body,
+      attributes,
+      key: payloadKey(job.type, envelope.id, createdAt),
+    };
+  }
+
+  /** Stores the body in S3, then returns the pointer message: the object exists before anything points at it. */
+  async #offload(request: OffloadRequest): Promise<PreparedMessage> {
+    const { jobId, type, body, attributes, key } = request;
     let pointer: StoredPayload;
     try {
       pointer = await this.#options.payloads.put(key, body);
     } catch (error) {
       if (error instanceof FanoutError) throw error;
       throw new PublishError(
-        `Could not store the payload of job ${envelope.id} (${job.type}) in s3://${this.#options.payloads.bucket}/${key}: ${(error as Error).message}; nothing was published. Try again.`,
+        `Could not store the payload of job ${jobId} (${type}) in s3://${this.#options.payloads.bucket}/${key}: ${(error as Error).message}; nothing was published. Try again.`,
         { cause: error },
       );
     }
-    attributes[SIZE_ATTRIBUTE] = { DataType: "Number", StringValue: String(pointer.size) };
+    const pointerAttributes = {
+      ...attributes,
+      [SIZE_ATTRIBUTE]: { DataType: "Number", StringValue: String(pointer.size) },
+    };
     const pointerBody = encodePointer(pointer);
     return {
-      jobId: envelope.id,
-      type: job.type,
+      jobId,
+      type,
       body: pointerBody,
-      attributes,
-      size: messageSize(pointerBody, attributes),
+      attributes: pointerAttributes,
+      size: messageSize(pointerBody, pointerAttributes),
       offloaded: true,
       payloadKey: pointer.key,
     };
+  }
+
+  async #prepare(job: { type: string; payload: unknown } & PublishOptions): Promise<PreparedMessage> {
+    const encoded = this.#encode(job);
+    return "offload" in encoded ? this.#offload(encoded) : encoded;
   }
 
   /** Sends one packed batch, retrying only the entries SNS could not take, with backoff. */
