@@ -1,4 +1,5 @@
 import { buildApp } from "fauxqs";
+import { ConfigurationError } from "../shared/errors.ts";
 
 export const DEFAULT_LOCAL_PORT = 4566;
 export const LOCAL_REGION = "us-east-1";
@@ -31,7 +32,17 @@ export function localPort(env: NodeJS.ProcessEnv = process.env): number {
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const app = buildApp({ logger: false, defaultRegion: LOCAL_REGION, host: "localhost" });
-  const address = await app.listen({ port: options.port ?? localPort(), host: "127.0.0.1" });
+  const requested = options.port ?? localPort();
+  let address: string;
+  try {
+    address = await app.listen({ port: requested, host: "127.0.0.1" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    throw new ConfigurationError(
+      `Port ${requested} on 127.0.0.1 is already in use (another \`npm start\`?). Stop that process, or set FANOUT_LOCAL_PORT to another port (0 picks a free one).`,
+      { cause: error },
+    );
+  }
   const port = Number(new URL(address).port);
   return {
     endpoint: `http://127.0.0.1:${port}`,

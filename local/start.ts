@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { startLocalDashboard } from "../dashboard/local.ts";
 import { dashboardPort } from "../dashboard/port.ts";
+import { errorMessage } from "../shared/errors.ts";
 import { registry } from "../shared/jobs/index.ts";
 import { PayloadStore } from "../shared/payload-store.ts";
 import { Publisher } from "../shared/publisher.ts";
@@ -15,13 +16,20 @@ function log(message: string, fields: Record<string, unknown> = {}): void {
   );
 }
 
-const fanout = await startLocalFanout({ registry });
+function fail(error: unknown): never {
+  process.stderr.write(
+    `${JSON.stringify({ level: "ERROR", message: "local cloud did not start", timestamp: new Date().toISOString(), service: "fanout-local", error: errorMessage(error) })}\n`,
+  );
+  process.exit(1);
+}
+
+const fanout = await startLocalFanout({ registry }).catch(fail);
 for (const runner of fanout.runners.values()) runner.on("log", (line) => process.stdout.write(`${line}\n`));
 // The local cloud is the operator's own: its dashboard may redrive. FANOUT_DASHBOARD_PORT=0 picks a free port.
 const dashboard = await startLocalDashboard(fanout, registry, { port: dashboardPort(undefined) }).catch(
   async (error: unknown) => {
     await fanout.stop();
-    throw error;
+    return fail(error);
   },
 );
 
@@ -31,7 +39,7 @@ log("local cloud ready", {
   topicArn: fanout.provisioned.topicArn,
   bucket: fanout.provisioned.bucket,
   workers: [...fanout.runners.keys()],
-  publish: `AWS_ENDPOINT_URL=${fanout.cloud.endpoint} npm run fanout -- publish check-order '{"orderId":"o-1","items":[{"sku":"a","quantity":2,"unitPrice":1.5}],"total":3}'`,
+  try: "npm run fanout -- --local status",
 });
 
 if (values.demo) {
