@@ -3,21 +3,18 @@ import {
   oldestByCloudWatch,
   oldestByPeek,
   type QueueReader,
+  type QueueStatus,
   queueDepth,
 } from "../shared/operations/queue-status.ts";
 import type { QueueTopology } from "../shared/topology.ts";
 import { deletedPerMinute } from "./cloudwatch-throughput.ts";
 import type { KeyedLock } from "./lock.ts";
 
-export interface QueueFigures {
-  readonly visible: number;
-  readonly inFlight: number;
-  readonly delayed: number;
-  readonly dlqDepth: number;
-  /** Seconds; null where it cannot be known (see `SamplerOptions.reader.cloudwatch`). */
-  readonly oldestAgeSeconds: number | null;
-  readonly oldestDeadLetterAgeSeconds: number | null;
-}
+/** Ages are null where they cannot be known (see `SamplerOptions.reader.cloudwatch`). */
+export type QueueFigures = Pick<
+  QueueStatus,
+  "visible" | "inFlight" | "delayed" | "dlqDepth" | "oldestAgeSeconds" | "oldestDeadLetterAgeSeconds"
+>;
 
 export interface SamplerOptions {
   readonly queues: readonly QueueTopology[];
