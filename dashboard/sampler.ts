@@ -4,7 +4,7 @@ import {
   oldestByPeek,
   type QueueReader,
   type QueueStatus,
-  queueDepth,
+  queueStatuses,
 } from "../shared/operations/queue-status.ts";
 import type { QueueTopology } from "../shared/topology.ts";
 import { deletedPerMinute } from "./cloudwatch-throughput.ts";
@@ -103,29 +103,28 @@ export class QueueSampler {
   async #sample(): Promise<void> {
     const { queues, reader } = this.#options;
     try {
-      const depths = await Promise.all(
-        queues.map(async (q) => ({
-          queue: await queueDepth(reader, q.queueName),
-          dlq: await queueDepth(reader, q.dlqName),
-        })),
-      );
-      const cloudWatchAges = reader.cloudwatch ? await this.#cloudWatchAges() : undefined;
-      await Promise.all(
-        queues.map(async (q, i) => {
-          const d = depths[i] as (typeof depths)[number];
-          const dlqDepth = d.dlq.visible + d.dlq.inFlight + d.dlq.delayed;
-          this.#figures.set(q.consumer, {
-            visible: d.queue.visible,
-            inFlight: d.queue.inFlight,
-            delayed: d.queue.delayed,
-            dlqDepth,
-            oldestAgeSeconds: cloudWatchAges?.get(q.queueName) ?? null,
-            oldestDeadLetterAgeSeconds: cloudWatchAges
-              ? (cloudWatchAges.get(q.dlqName) ?? null)
-              : await this.#deadLetterAge(q.dlqName, dlqDepth),
-          });
-        }),
-      );
+      const statuses = await queueStatuses(queues, reader, {
+        cloudWatchAges: () => this.#cloudWatchAges(),
+        deadLetterAge: (dlqName, depth) => this.#deadLetterAge(dlqName, depth),
+      });
+      for (const {
+        consumer,
+        visible,
+        inFlight,
+        delayed,
+        dlqDepth,
+        oldestAgeSeconds,
+        oldestDeadLetterAgeSeconds,
+      } of statuses) {
+        this.#figures.set(consumer, {
+          visible,
+          inFlight,
+          delayed,
+          dlqDepth,
+          oldestAgeSeconds,
+          oldestDeadLetterAgeSeconds,
+        });
+      }
       if (reader.cloudwatch && Date.now() - this.#cloudWatchReadAt >= 60_000) {
         this.#cloudWatchThroughput = await deletedPerMinute(
           reader.cloudwatch,

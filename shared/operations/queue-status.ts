@@ -1,7 +1,7 @@
 import { type CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Registry } from "../registry.ts";
-import { describeTopology } from "../topology.ts";
+import { describeTopology, type QueueTopology } from "../topology.ts";
 import { peekMessages } from "./peek.ts";
 import type { QueueLookup } from "./queue-address.ts";
 
@@ -107,22 +107,38 @@ export async function oldestByCloudWatch(
   return ages;
 }
 
-export async function queueStatus(registry: Registry, reader: QueueReader): Promise<StatusReport> {
-  const topology = describeTopology(registry);
-  const queues = [...topology.workers, ...topology.subscribers];
+/** Where ages come from; a caller that samples often (the dashboard) caches and rate-limits them. */
+export interface AgeSources {
+  /** Ages by queue name, from CloudWatch. Default: read them now. */
+  readonly cloudWatchAges?: () => Promise<Map<string, number | null>>;
+  /** The oldest dead letter's age, where CloudWatch is not available. Default: peek the DLQ when it is not empty. */
+  readonly deadLetterAge?: (dlqName: string, depth: number) => Promise<number | null>;
+}
+
+/** Depths and ages of these queues and their DLQs. */
+export async function queueStatuses(
+  queues: readonly QueueTopology[],
+  reader: QueueReader,
+  sources: AgeSources = {},
+): Promise<QueueStatus[]> {
   const depths = await Promise.all(
     queues.map(async (q) => ({
       queue: await queueDepth(reader, q.queueName),
       dlq: await queueDepth(reader, q.dlqName),
     })),
   );
-  const cloudWatchAges = reader.cloudwatch
-    ? await oldestByCloudWatch(
-        reader.cloudwatch,
-        queues.flatMap((q) => [q.queueName, q.dlqName]),
-      )
+  const { cloudwatch } = reader;
+  const cloudWatchAges = cloudwatch
+    ? await (sources.cloudWatchAges?.() ??
+        oldestByCloudWatch(
+          cloudwatch,
+          queues.flatMap((q) => [q.queueName, q.dlqName]),
+        ))
     : undefined;
-  const statuses = await Promise.all(
+  const deadLetterAge =
+    sources.deadLetterAge ??
+    ((dlqName: string, depth: number) => (depth > 0 ? oldestByPeek(reader, dlqName) : Promise.resolve(null)));
+  return Promise.all(
     queues.map(async (q, i): Promise<QueueStatus> => {
       const d = depths[i] as (typeof depths)[number];
       const dlqDepth = d.dlq.visible + d.dlq.inFlight + d.dlq.delayed;
@@ -138,11 +154,14 @@ export async function queueStatus(registry: Registry, reader: QueueReader): Prom
         oldestAgeSeconds: cloudWatchAges?.get(q.queueName) ?? null,
         oldestDeadLetterAgeSeconds: cloudWatchAges
           ? (cloudWatchAges.get(q.dlqName) ?? null)
-          : dlqDepth > 0
-            ? await oldestByPeek(reader, q.dlqName)
-            : null,
+          : await deadLetterAge(q.dlqName, dlqDepth),
       };
     }),
   );
+}
+
+export async function queueStatus(registry: Registry, reader: QueueReader): Promise<StatusReport> {
+  const topology = describeTopology(registry);
+  const statuses = await queueStatuses([...topology.workers, ...topology.subscribers], reader);
   return { queues: statuses, ageSource: reader.cloudwatch ? "cloudwatch" : "dlq-peek" };
 }
