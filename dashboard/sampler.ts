@@ -107,24 +107,7 @@ export class QueueSampler {
         cloudWatchAges: () => this.#cloudWatchAges(),
         deadLetterAge: (dlqName, depth) => this.#deadLetterAge(dlqName, depth),
       });
-      for (const {
-        consumer,
-        visible,
-        inFlight,
-        delayed,
-        dlqDepth,
-        oldestAgeSeconds,
-        oldestDeadLetterAgeSeconds,
-      } of statuses) {
-        this.#figures.set(consumer, {
-          visible,
-          inFlight,
-          delayed,
-          dlqDepth,
-          oldestAgeSeconds,
-          oldestDeadLetterAgeSeconds,
-        });
-      }
+      for (const status of statuses) this.#figures.set(status.consumer, status);
       if (reader.cloudwatch && Date.now() - this.#cloudWatchReadAt >= 60_000) {
         this.#cloudWatchThroughput = await deletedPerMinute(
           reader.cloudwatch,
