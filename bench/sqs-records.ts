@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { LOCAL_REGION } from "../local/cloud.ts";
+import { LOCAL_PLACEMENT, LOCAL_REGION } from "../local/cloud.ts";
 import { type ProvisionedTopology, provisionTopology } from "../local/provision.ts";
 import type { AwsClients } from "../shared/aws-clients.ts";
 import { toSqsRecord } from "../shared/consumer/sqs-record.ts";
@@ -15,7 +15,7 @@ export async function provisionBench(clients: AwsClients): Promise<{
   provisioned: ProvisionedTopology;
   resources: FunctionResources;
 }> {
-  const provisioned = await provisionTopology(clients, describeTopology(benchRegistry));
+  const provisioned = await provisionTopology(clients, describeTopology(benchRegistry, LOCAL_PLACEMENT));
   const queue = provisioned.queues.get("bench-job");
   if (!queue) throw new Error("bench-job queue was not provisioned");
   return {

@@ -1,12 +1,13 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localPort } from "../local/cloud.ts";
-import { bucketName, topicName } from "../shared/naming.ts";
+import type { Placement } from "../shared/naming.ts";
 import type { QueueAddress } from "../shared/operations/queue-address.ts";
 import type { QueueReader } from "../shared/operations/queue-status.ts";
-import { PayloadStore } from "../shared/payload-store.ts";
+import { type PayloadReader, PayloadStore } from "../shared/payload-store.ts";
 import { Publisher } from "../shared/publisher.ts";
 import type { Registry } from "../shared/registry.ts";
+import { describeTopology, type Topology } from "../shared/topology.ts";
 import { type CliClients, createCliClients, destroyCliClients } from "./clients.ts";
 import { NotFoundError, UsageError } from "./exit-codes.ts";
 
@@ -22,8 +23,13 @@ export interface Connection {
   readonly clients: CliClients;
   /** The endpoint every request goes to, or undefined for AWS itself. */
   readonly endpoint: string | undefined;
-  readonly bucket: string;
-  readonly payloads: PayloadStore;
+  /** The account (from `sts:GetCallerIdentity`) and region this connection works in. */
+  placement(): Promise<Placement>;
+  /** The registry's topology there: every name the stack (or the local cloud) gave its resources. */
+  topology(): Promise<Topology>;
+  payloads(): Promise<PayloadStore>;
+  /** Reads payloads through `payloads()`, resolving the bucket on the first read. */
+  readonly payloadReader: PayloadReader;
   topicArn(): Promise<string>;
   publisher<R extends Registry>(registry: R): Promise<Publisher<R>>;
   /** Looks a queue up by the name the naming function gives it. */
@@ -62,7 +68,7 @@ function credentialsFrom(options: ConnectionOptions, env: NodeJS.ProcessEnv) {
  * Where the CLI talks to: the local cloud (`--local`), an explicit `--endpoint`, or AWS as the standard
  * configuration describes it (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`...).
  */
-export function connect(app: string, options: ConnectionOptions, env: NodeJS.ProcessEnv): Connection {
+export function connect(registry: Registry, options: ConnectionOptions, env: NodeJS.ProcessEnv): Connection {
   const endpoint = endpointFrom(options, env);
   const region = options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
   const credentials = credentialsFrom(options, env);
@@ -71,20 +77,45 @@ export function connect(app: string, options: ConnectionOptions, env: NodeJS.Pro
     region: region ?? (options.local ? LOCAL_REGION : undefined),
     ...(credentials ? { credentials } : {}),
   });
-  const bucket = env.FANOUT_PAYLOAD_BUCKET || bucketName(app);
-  const payloads = new PayloadStore({ s3: clients.s3, bucket });
-  let arn: Promise<string> | undefined;
   const queues = new Map<string, Promise<QueueAddress>>();
+  const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+    let made: Promise<T> | undefined;
+    return () => {
+      made ??= make();
+      return made;
+    };
+  };
 
-  /** The topic's ARN follows from the naming function, the region and the caller's account. */
-  async function resolveTopicArn(): Promise<string> {
-    if (env.FANOUT_TOPIC_ARN) return env.FANOUT_TOPIC_ARN;
-    const [{ Account }, resolvedRegion] = await Promise.all([
+  const identity = once(async () => {
+    const [{ Account, Arn }, resolvedRegion] = await Promise.all([
       clients.sts.send(new GetCallerIdentityCommand({})),
       clients.sns.config.region(),
     ]);
-    return `arn:aws:sns:${resolvedRegion}:${Account}:${topicName(app)}`;
-  }
+    if (!Account)
+      throw new NotFoundError("sts:GetCallerIdentity named no account; check the AWS credentials.");
+    return { accountId: Account, region: resolvedRegion, partition: Arn?.split(":")[1] || "aws" };
+  });
+  const placement = once(async (): Promise<Placement> => {
+    const { accountId, region: resolvedRegion } = await identity();
+    return { accountId, region: resolvedRegion };
+  });
+  const topology = once(async () => describeTopology(registry, await placement()));
+  const payloads = once(
+    async () =>
+      new PayloadStore({
+        s3: clients.s3,
+        bucket: env.FANOUT_PAYLOAD_BUCKET || (await topology()).bucketName,
+      }),
+  );
+  /** The topic's ARN follows from the naming function, the region and the caller's account. */
+  const topicArn = once(async (): Promise<string> => {
+    if (env.FANOUT_TOPIC_ARN) return env.FANOUT_TOPIC_ARN;
+    const [{ accountId, region: resolvedRegion, partition }, { topicName }] = await Promise.all([
+      identity(),
+      topology(),
+    ]);
+    return `arn:${partition}:sns:${resolvedRegion}:${accountId}:${topicName}`;
+  });
 
   async function resolveQueue(name: string): Promise<QueueAddress> {
     try {
@@ -104,11 +135,6 @@ export function connect(app: string, options: ConnectionOptions, env: NodeJS.Pro
     }
   }
 
-  const topicArn = (): Promise<string> => {
-    arn ??= resolveTopicArn();
-    return arn;
-  };
-
   /** Each queue is looked up once per connection. */
   const queue = (name: string): Promise<QueueAddress> => {
     let found = queues.get(name);
@@ -122,11 +148,18 @@ export function connect(app: string, options: ConnectionOptions, env: NodeJS.Pro
   return {
     clients,
     endpoint,
-    bucket,
+    placement,
+    topology,
     payloads,
+    payloadReader: { get: async (pointer, size) => (await payloads()).get(pointer, size) },
     topicArn,
-    publisher: async (registry) =>
-      new Publisher({ registry, sns: clients.sns, payloads, topicArn: await topicArn() }),
+    publisher: async (forRegistry) =>
+      new Publisher({
+        registry: forRegistry,
+        sns: clients.sns,
+        payloads: await payloads(),
+        topicArn: await topicArn(),
+      }),
     queue,
     reader: () => ({
       sqs: clients.sqs,

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { UNROUTED } from "../shared/naming.ts";
 import type { Registry } from "../shared/registry.ts";
 import { type Connection, type ConnectionOptions, connect } from "./connection.ts";
 import { UsageError } from "./exit-codes.ts";
@@ -19,7 +20,7 @@ export function createContext(registry: Registry, io: CliIo, output: Output): Co
     registry,
     io,
     output,
-    connect: (command) => connect(registry.app, command.optsWithGlobals<ConnectionOptions>(), io.env),
+    connect: (command) => connect(registry, command.optsWithGlobals<ConnectionOptions>(), io.env),
   };
 }
 
@@ -35,10 +36,20 @@ export function requireJobType(registry: Registry, type: string): string {
   return type;
 }
 
-/** A job type or an extra subscriber: anything that has a queue and a DLQ. */
-export function requireConsumer(registry: Registry, name: string): string {
-  if (Object.hasOwn(registry.jobs, name) || registry.subscribers.some((s) => s.name === name)) return name;
-  const known = [...jobTypes(registry), ...registry.subscribers.map((s) => `${s.name} (subscriber)`)];
+/** A job type, an extra subscriber or `unrouted`: anything with a queue where jobs wait for an operator. */
+export function requireHoldingConsumer(registry: Registry, name: string): string {
+  if (
+    name === UNROUTED ||
+    Object.hasOwn(registry.jobs, name) ||
+    registry.subscribers.some((s) => s.name === name)
+  ) {
+    return name;
+  }
+  const known = [
+    ...jobTypes(registry),
+    ...registry.subscribers.map((s) => `${s.name} (subscriber)`),
+    UNROUTED,
+  ];
   throw new UsageError(`Unknown job type "${name}". Known queues: ${known.join(", ")}.`);
 }
 

@@ -1,12 +1,12 @@
 import type { DeadLetter } from "../shared/operations/dead-letters.ts";
 import { decodeDeadLetter } from "../shared/operations/dead-letters.ts";
+import { describeHolding, type HoldingQueue, holdingQueue } from "../shared/operations/holding-queues.ts";
 import { peekMessages } from "../shared/operations/peek.ts";
 import type { QueueReader } from "../shared/operations/queue-status.ts";
-import { redrive } from "../shared/operations/redrive.ts";
+import { redriveHolding } from "../shared/operations/redrive-holding.ts";
 import { redriveMessage } from "../shared/operations/redrive-one.ts";
-import type { PayloadStore } from "../shared/payload-store.ts";
-import type { Registry } from "../shared/registry.ts";
-import { describeTopology, type QueueTopology } from "../shared/topology.ts";
+import type { PayloadReader } from "../shared/payload-store.ts";
+import { subscriptions, type Topology } from "../shared/topology.ts";
 import { CLOUDWATCH_PERIOD_SECONDS } from "./cloudwatch-throughput.ts";
 import { HttpError } from "./http.ts";
 import type { KeyedLock } from "./lock.ts";
@@ -17,11 +17,11 @@ import type { QueueSampler } from "./sampler.ts";
 export type Target = "local" | "endpoint" | "aws";
 
 export interface ApiContext {
-  readonly registry: Registry;
+  readonly topology: Topology;
   readonly target: Target;
   readonly endpoint: string | undefined;
   readonly reader: QueueReader;
-  readonly payloads: PayloadStore;
+  readonly payloads: PayloadReader;
   readonly topicArn: () => Promise<string>;
   readonly sampler: QueueSampler;
   /** Present when the local runners feed outcomes in. */
@@ -36,23 +36,22 @@ const MAX_DEAD_LETTERS = 500;
 /** A payload is shown up to this many characters; the CLI's `dlq peek --json` has it whole. */
 const PAYLOAD_PREVIEW_CHARS = 20_000;
 
-export function queuesOf(registry: Registry): QueueTopology[] {
-  const topology = describeTopology(registry);
-  return [...topology.workers, ...topology.subscribers];
-}
-
-function findQueue(context: ApiContext, consumer: string): QueueTopology {
-  const queue = queuesOf(context.registry).find((q) => q.consumer === consumer);
-  if (!queue) {
-    const known = queuesOf(context.registry).map((q) => q.consumer);
+/** `?source=undelivered` picks a subscription's DLQ instead of the consumer's own DLQ. */
+function findHolding(context: ApiContext, consumer: string, source: string | null): HoldingQueue {
+  if (source !== null && source !== "undelivered") {
+    throw new HttpError(400, `source must be "undelivered" or absent; got "${source}".`);
+  }
+  const holding = holdingQueue(context.topology, consumer, source === "undelivered");
+  if (!holding) {
+    const known = subscriptions(context.topology).map((q) => q.consumer);
     throw new HttpError(404, `Unknown job type "${consumer}". Known: ${known.join(", ")}.`);
   }
-  return queue;
+  return holding;
 }
 
 export function meta(context: ApiContext) {
   return {
-    app: context.registry.app,
+    app: context.topology.app,
     target: context.target,
     endpoint: context.endpoint ?? null,
     allowActions: context.allowActions,
@@ -61,7 +60,7 @@ export function meta(context: ApiContext) {
 }
 
 export function topology(context: ApiContext) {
-  const t = describeTopology(context.registry);
+  const t = context.topology;
   return {
     app: t.app,
     topic: t.topicName,
@@ -71,6 +70,7 @@ export function topology(context: ApiContext) {
       description: w.job.description,
       queue: w.queueName,
       dlq: w.dlqName,
+      undelivered: w.deliveryDlqName,
       function: w.names.function,
       maxReceiveCount: w.maxReceiveCount,
       publishes: [...(w.job.worker.publishes ?? [])],
@@ -79,9 +79,11 @@ export function topology(context: ApiContext) {
       name: s.consumer,
       queue: s.queueName,
       dlq: s.dlqName,
-      jobTypes: [...s.jobTypes],
+      undelivered: s.deliveryDlqName,
+      filterPolicy: JSON.parse(s.filterPolicy) as unknown,
       maxReceiveCount: s.maxReceiveCount,
     })),
+    unrouted: { queue: t.unrouted.queueName, undelivered: t.unrouted.deliveryDlqName },
   };
 }
 
@@ -119,7 +121,7 @@ export function queues(context: ApiContext) {
         ? "Ages from CloudWatch (ApproximateAgeOfOldestMessage), a few minutes behind."
         : "Oldest job needs CloudWatch (AWS only): reading a worker queue would count toward its jobs' receive limit. Oldest dead letter comes from a peek of the DLQ.",
     throughput,
-    queues: queuesOf(context.registry).map((q) => {
+    queues: subscriptions(context.topology).map((q) => {
       const series =
         throughput.source === "runner"
           ? (outcomes?.throughput(q.consumer) ?? [])
@@ -128,10 +130,11 @@ export function queues(context: ApiContext) {
         consumer: q.consumer,
         kind: q.kind,
         queue: q.queueName,
-        dlq: q.dlqName,
+        dlq: q.kind === "unrouted" ? null : q.dlqName,
+        undelivered: q.deliveryDlqName,
         figures: sampler.figures(q.consumer) ?? null,
-        // Subscriber queues are read by code outside Fanout: no runner reports for them.
-        throughput: q.kind === "subscriber" && throughput.source === "runner" ? null : series,
+        // Subscriber and unrouted queues are not read by a Fanout worker: no runner reports for them.
+        throughput: q.kind !== "worker" && throughput.source === "runner" ? null : series,
       };
     }),
   };
@@ -170,14 +173,21 @@ function toView(letter: DeadLetter): DeadLetterView {
   };
 }
 
-export async function deadLetters(context: ApiContext, consumer: string, limitParam: string | null) {
-  const queue = findQueue(context, consumer);
+export async function deadLetters(
+  context: ApiContext,
+  consumer: string,
+  limitParam: string | null,
+  source: string | null,
+) {
+  const holding = findHolding(context, consumer, source);
   const limit = limitParam === null ? DEFAULT_DEAD_LETTERS : Number(limitParam);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DEAD_LETTERS) {
     throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_DEAD_LETTERS}.`);
   }
-  const { url } = await context.reader.queue(queue.dlqName);
-  const peeked = await context.lock.run(queue.dlqName, () => peekMessages(context.reader.sqs, url, limit));
+  const { url } = await context.reader.queue(holding.queueName);
+  const peeked = await context.lock.run(holding.queueName, () =>
+    peekMessages(context.reader.sqs, url, limit),
+  );
   const now = Date.now();
   const topicArn = peeked.messages.length > 0 ? await context.topicArn() : "";
   const letters = await Promise.all(
@@ -186,33 +196,44 @@ export async function deadLetters(context: ApiContext, consumer: string, limitPa
   letters.sort((a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0));
   return {
     consumer,
-    dlq: queue.dlqName,
-    queue: queue.queueName,
+    kind: holding.kind,
+    what: describeHolding(holding),
+    dlq: holding.queueName,
+    queue: holding.redriveTo === "by-type" ? null : holding.redriveTo,
     limit,
     unreleased: peeked.unreleased,
     deadLetters: letters.map(toView),
   };
 }
 
-export async function redriveAll(context: ApiContext, consumer: string) {
-  const queue = findQueue(context, consumer);
-  const [dlq, source] = await Promise.all([
-    context.reader.queue(queue.dlqName),
-    context.reader.queue(queue.queueName),
-  ]);
-  const result = await context.lock.run(queue.dlqName, () => redrive(context.reader.sqs, dlq, source));
+export async function redriveAll(context: ApiContext, consumer: string, source: string | null) {
+  const holding = findHolding(context, consumer, source);
+  const result = await context.lock.run(holding.queueName, () =>
+    redriveHolding(context.reader.sqs, context.topology, holding, context.reader.queue),
+  );
   await context.sampler.sampleNow();
   return result;
 }
 
-export async function redriveOne(context: ApiContext, consumer: string, messageId: string) {
-  const queue = findQueue(context, consumer);
-  const [dlq, source] = await Promise.all([
-    context.reader.queue(queue.dlqName),
-    context.reader.queue(queue.queueName),
+export async function redriveOne(
+  context: ApiContext,
+  consumer: string,
+  messageId: string,
+  source: string | null,
+) {
+  const holding = findHolding(context, consumer, source);
+  if (holding.redriveTo === "by-type") {
+    throw new HttpError(
+      400,
+      "An unrouted job is redriven with all the others of the unrouted queue, to its type's queue.",
+    );
+  }
+  const [from, to] = await Promise.all([
+    context.reader.queue(holding.queueName),
+    context.reader.queue(holding.redriveTo),
   ]);
-  const result = await context.lock.run(queue.dlqName, () =>
-    redriveMessage(context.reader.sqs, dlq, source, messageId),
+  const result = await context.lock.run(holding.queueName, () =>
+    redriveMessage(context.reader.sqs, from, to, messageId),
   );
   await context.sampler.sampleNow();
   return result;

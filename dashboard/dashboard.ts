@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { errorMessage, FanoutError } from "../shared/errors.ts";
 import type { QueueReader } from "../shared/operations/queue-status.ts";
 import { DeadLetterNotFoundError } from "../shared/operations/redrive-one.ts";
-import type { PayloadStore } from "../shared/payload-store.ts";
-import type { Registry } from "../shared/registry.ts";
+import type { PayloadReader } from "../shared/payload-store.ts";
+import { subscriptions, type Topology } from "../shared/topology.ts";
 import * as api from "./api.ts";
 import { checkAction, checkHost, type GuardOptions } from "./guard.ts";
 import { HttpError, requestUrl, send, sendJson } from "./http.ts";
@@ -17,9 +17,10 @@ export const DEFAULT_DASHBOARD_PORT = 4567;
 export const DEFAULT_DASHBOARD_HOST = "127.0.0.1";
 
 export interface DashboardOptions {
-  readonly registry: Registry;
+  /** The registry's topology where the dashboard looks (the local cloud, or an account and region). */
+  readonly topology: Topology;
   readonly reader: QueueReader;
-  readonly payloads: PayloadStore;
+  readonly payloads: PayloadReader;
   readonly topicArn: () => Promise<string>;
   /** `local`: the local cloud; `endpoint`: another SQS endpoint; `aws`: AWS itself (CloudWatch figures). */
   readonly target: api.Target;
@@ -72,7 +73,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const allowActions = options.allowActions ?? false;
   const lock = new KeyedLock();
   const sampler = new QueueSampler({
-    queues: api.queuesOf(options.registry),
+    queues: subscriptions(options.topology),
     reader: options.reader,
     lock,
     ...(options.sampleIntervalMs ? { intervalMs: options.sampleIntervalMs } : {}),
@@ -82,7 +83,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const outcomes = runners.length > 0 ? new OutcomeLog() : undefined;
   for (const runner of runners) outcomes?.attach(runner);
   const context: api.ApiContext = {
-    registry: options.registry,
+    topology: options.topology,
     target: options.target,
     endpoint: options.endpoint,
     reader: options.reader,
@@ -106,9 +107,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       checkAction(request, guard);
       const [a, b, type, verb, messageId, ...rest] = parts;
       if (a === "api" && b === "dlq" && type && CONSUMER.test(type) && verb === "redrive" && !rest.length) {
-        if (messageId === undefined) return sendJson(response, 200, await api.redriveAll(context, type));
+        const source = url.searchParams.get("source");
+        if (messageId === undefined)
+          return sendJson(response, 200, await api.redriveAll(context, type, source));
         if (MESSAGE_ID.test(messageId)) {
-          return sendJson(response, 200, await api.redriveOne(context, type, messageId));
+          return sendJson(response, 200, await api.redriveOne(context, type, messageId, source));
         }
       }
       throw new HttpError(404, `No action at ${url.pathname}.`);
@@ -126,7 +129,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (path === "/api/outcomes") return sendJson(response, 200, api.recentOutcomes(context));
     const [a, b, type, ...rest] = parts;
     if (a === "api" && b === "dlq" && type && CONSUMER.test(type) && rest.length === 0) {
-      return sendJson(response, 200, await api.deadLetters(context, type, url.searchParams.get("limit")));
+      return sendJson(
+        response,
+        200,
+        await api.deadLetters(context, type, url.searchParams.get("limit"), url.searchParams.get("source")),
+      );
     }
     const file = files.get(path === "/" ? "index.html" : path.slice(1));
     if (file && !path.startsWith("/api/")) return send(response, 200, file.contentType, file.body);

@@ -1,7 +1,5 @@
 import type { LocalFanout } from "../local/local-fanout.ts";
-import type { QueueAddress } from "../shared/operations/queue-address.ts";
 import { PayloadStore } from "../shared/payload-store.ts";
-import type { Registry } from "../shared/registry.ts";
 import { type Dashboard, type DashboardOptions, startDashboard } from "./dashboard.ts";
 
 export type LocalDashboardOptions = Pick<
@@ -15,18 +13,11 @@ export type LocalDashboardOptions = Pick<
  */
 export function startLocalDashboard(
   fanout: LocalFanout,
-  registry: Registry,
   options: LocalDashboardOptions = {},
 ): Promise<Dashboard> {
-  const addresses = new Map<string, QueueAddress>();
-  for (const q of [...fanout.topology.workers, ...fanout.topology.subscribers]) {
-    const provisioned = fanout.provisioned.queues.get(q.consumer);
-    if (!provisioned) continue;
-    addresses.set(q.queueName, { name: q.queueName, url: provisioned.queueUrl, arn: provisioned.queueArn });
-    addresses.set(q.dlqName, { name: q.dlqName, url: provisioned.dlqUrl, arn: provisioned.dlqArn });
-  }
+  const addresses = fanout.provisioned.addresses;
   return startDashboard({
-    registry,
+    topology: fanout.topology,
     reader: {
       sqs: fanout.clients.sqs,
       queue: async (name) => {

@@ -1,23 +1,30 @@
 import { errorMessage } from "../shared/errors.ts";
 import {
+  agedQueueNames,
   oldestByCloudWatch,
   oldestByPeek,
   type QueueReader,
   type QueueStatus,
   queueStatuses,
 } from "../shared/operations/queue-status.ts";
-import type { QueueTopology } from "../shared/topology.ts";
+import type { QueueTopology, UnroutedTopology } from "../shared/topology.ts";
 import { deletedPerMinute } from "./cloudwatch-throughput.ts";
 import type { KeyedLock } from "./lock.ts";
 
 /** Ages are null where they cannot be known (see `SamplerOptions.reader.cloudwatch`). */
 export type QueueFigures = Pick<
   QueueStatus,
-  "visible" | "inFlight" | "delayed" | "dlqDepth" | "oldestAgeSeconds" | "oldestDeadLetterAgeSeconds"
+  | "visible"
+  | "inFlight"
+  | "delayed"
+  | "dlqDepth"
+  | "undelivered"
+  | "oldestAgeSeconds"
+  | "oldestDeadLetterAgeSeconds"
 >;
 
 export interface SamplerOptions {
-  readonly queues: readonly QueueTopology[];
+  readonly queues: readonly (QueueTopology | UnroutedTopology)[];
   readonly reader: QueueReader;
   /** Held around every peek of a DLQ, shared with the dead-letter views and redrives. */
   readonly lock: KeyedLock;
@@ -125,10 +132,7 @@ export class QueueSampler {
   async #cloudWatchAges(): Promise<Map<string, number | null>> {
     const { reader, queues } = this.#options;
     if (reader.cloudwatch && Date.now() - this.#cloudWatchAgesAt >= this.#ageIntervalMs) {
-      this.#cachedAges = await oldestByCloudWatch(
-        reader.cloudwatch,
-        queues.flatMap((q) => [q.queueName, q.dlqName]),
-      );
+      this.#cachedAges = await oldestByCloudWatch(reader.cloudwatch, agedQueueNames(queues));
       this.#cloudWatchAgesAt = Date.now();
     }
     return this.#cachedAges;

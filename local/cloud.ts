@@ -3,6 +3,8 @@ import { ConfigurationError } from "../shared/errors.ts";
 
 export const DEFAULT_LOCAL_PORT = 4566;
 export const LOCAL_REGION = "us-east-1";
+/** The account the emulator answers for (fauxqs's `sts:GetCallerIdentity`), and its region. */
+export const LOCAL_PLACEMENT = { accountId: "000000000000", region: LOCAL_REGION } as const;
 
 export interface LocalCloud {
   /** `http://127.0.0.1:<port>`, the one endpoint of SNS, SQS and S3. */

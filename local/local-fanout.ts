@@ -6,6 +6,7 @@ import { describeTopology, type Topology } from "../shared/topology.ts";
 import {
   connectLocalCloud,
   LOCAL_CREDENTIALS,
+  LOCAL_PLACEMENT,
   LOCAL_REGION,
   type LocalCloud,
   localAwsEnvironment,
@@ -57,7 +58,7 @@ export async function startLocalFanout(options: LocalFanoutOptions): Promise<Loc
     credentials: LOCAL_CREDENTIALS,
   });
   try {
-    const topology = describeTopology(options.registry);
+    const topology = describeTopology(options.registry, LOCAL_PLACEMENT);
     const provisioned = await provisionTopology(clients, topology);
     const runners = new Map<string, EventSourceRunner>();
     if (options.workers !== false) {

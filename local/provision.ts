@@ -2,7 +2,15 @@ import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "../shared/aws-clients.ts";
-import { filterPolicy, type QueueTopology, type Topology } from "../shared/topology.ts";
+import { SQS_MAX_MESSAGE_BYTES } from "../shared/claim-check.ts";
+import type { QueueAddress } from "../shared/operations/queue-address.ts";
+import {
+  DLQ_RETENTION_SECONDS,
+  type QueueTopology,
+  subscriptions,
+  type Topology,
+  type UnroutedTopology,
+} from "../shared/topology.ts";
 
 export interface ProvisionedQueue {
   readonly consumer: string;
@@ -10,35 +18,70 @@ export interface ProvisionedQueue {
   readonly queueArn: string;
   readonly dlqUrl: string;
   readonly dlqArn: string;
+  readonly deliveryDlqUrl: string;
 }
 
 export interface ProvisionedTopology {
   readonly topicArn: string;
   readonly bucket: string;
-  /** By job type or subscriber name. */
+  /** The queues that are read, by job type or subscriber name. */
   readonly queues: ReadonlyMap<string, ProvisionedQueue>;
+  readonly unrouted: { readonly queueUrl: string; readonly deliveryDlqUrl: string };
+  /** Every queue of the topology by name (DLQs and subscription DLQs included), for the queue operations. */
+  readonly addresses: ReadonlyMap<string, QueueAddress>;
 }
 
-async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>) {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<QueueAddress> {
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: { MaximumMessageSize: String(SQS_MAX_MESSAGE_BYTES), ...attributes },
+    }),
+  );
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
   );
-  return { url: QueueUrl as string, arn: Attributes?.QueueArn as string };
+  if (!QueueUrl || !Attributes?.QueueArn) {
+    throw new Error(`The local cloud created queue ${name} but did not return its URL and ARN.`);
+  }
+  return { name, url: QueueUrl, arn: Attributes.QueueArn };
 }
 
-async function provisionQueue(
+interface ProvisionedSubscription {
+  readonly source: QueueAddress;
+  readonly dlq: QueueAddress | undefined;
+  readonly deliveryDlq: QueueAddress;
+}
+
+async function provisionSubscription(
   clients: AwsClients,
   topicArn: string,
-  queue: QueueTopology,
-): Promise<ProvisionedQueue> {
-  const dlq = await createQueue(clients.sqs, queue.dlqName, {
-    MessageRetentionPeriod: String(queue.dlqRetentionSeconds),
-  });
+  queue: QueueTopology | UnroutedTopology,
+): Promise<ProvisionedSubscription> {
+  const dlq =
+    queue.kind === "unrouted"
+      ? undefined
+      : await createQueue(clients.sqs, queue.dlqName, {
+          MessageRetentionPeriod: String(queue.dlqRetentionSeconds),
+        });
   const source = await createQueue(clients.sqs, queue.queueName, {
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(queue.retentionSeconds),
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: queue.maxReceiveCount }),
+    ...(dlq && queue.kind !== "unrouted"
+      ? {
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlq.arn,
+            maxReceiveCount: queue.maxReceiveCount,
+          }),
+        }
+      : {}),
+  });
+  const deliveryDlq = await createQueue(clients.sqs, queue.deliveryDlqName, {
+    MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
   });
   await clients.sns.send(
     new SubscribeCommand({
@@ -49,17 +92,12 @@ async function provisionQueue(
       Attributes: {
         RawMessageDelivery: "true",
         FilterPolicyScope: "MessageAttributes",
-        FilterPolicy: filterPolicy(queue.jobTypes),
+        FilterPolicy: queue.filterPolicy,
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveryDlq.arn }),
       },
     }),
   );
-  return {
-    consumer: queue.consumer,
-    queueUrl: source.url,
-    queueArn: source.arn,
-    dlqUrl: dlq.url,
-    dlqArn: dlq.arn,
-  };
+  return { source, dlq, deliveryDlq };
 }
 
 /**
@@ -71,15 +109,31 @@ export async function provisionTopology(
   topology: Topology,
 ): Promise<ProvisionedTopology> {
   const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: topology.topicName }));
-  const topicArn = TopicArn as string;
+  if (!TopicArn) throw new Error(`The local cloud created topic ${topology.topicName} but returned no ARN.`);
   try {
     await clients.s3.send(new CreateBucketCommand({ Bucket: topology.bucketName }));
   } catch (error) {
     if ((error as { name?: string }).name !== "BucketAlreadyOwnedByYou") throw error;
   }
   const queues = new Map<string, ProvisionedQueue>();
-  for (const queue of [...topology.workers, ...topology.subscribers]) {
-    queues.set(queue.consumer, await provisionQueue(clients, topicArn, queue));
+  const addresses = new Map<string, QueueAddress>();
+  let unrouted: ProvisionedTopology["unrouted"] | undefined;
+  for (const subscription of subscriptions(topology)) {
+    const { source, dlq, deliveryDlq } = await provisionSubscription(clients, TopicArn, subscription);
+    for (const address of [source, dlq, deliveryDlq]) if (address) addresses.set(address.name, address);
+    if (dlq) {
+      queues.set(subscription.consumer, {
+        consumer: subscription.consumer,
+        queueUrl: source.url,
+        queueArn: source.arn,
+        dlqUrl: dlq.url,
+        dlqArn: dlq.arn,
+        deliveryDlqUrl: deliveryDlq.url,
+      });
+    } else {
+      unrouted = { queueUrl: source.url, deliveryDlqUrl: deliveryDlq.url };
+    }
   }
-  return { topicArn, bucket: topology.bucketName, queues };
+  if (!unrouted) throw new Error("The topology has no unrouted queue.");
+  return { topicArn: TopicArn, bucket: topology.bucketName, queues, unrouted, addresses };
 }

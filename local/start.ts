@@ -26,7 +26,7 @@ function fail(error: unknown): never {
 const fanout = await startLocalFanout({ registry }).catch(fail);
 for (const runner of fanout.runners.values()) runner.on("log", (line) => process.stdout.write(`${line}\n`));
 // The local cloud is the operator's own: its dashboard may redrive. FANOUT_DASHBOARD_PORT=0 picks a free port.
-const dashboard = await startLocalDashboard(fanout, registry, { port: dashboardPort(undefined) }).catch(
+const dashboard = await startLocalDashboard(fanout, { port: dashboardPort(undefined) }).catch(
   async (error: unknown) => {
     await fanout.stop();
     return fail(error);

@@ -12,6 +12,11 @@ export const JOB_TYPE_ATTRIBUTE = "jobType";
 
 /** SNS's maximum request size, body and attributes together. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
+/**
+ * The size the stack gives every queue (`max_message_size`; the Terraform AWS provider 5.x accepts no more),
+ * counted like SNS's: a dead letter must fit it with its reason attributes.
+ */
+export const SQS_MAX_MESSAGE_BYTES = 262_144;
 
 export interface PayloadPointer {
   readonly bucket: string;

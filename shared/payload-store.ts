@@ -19,6 +19,21 @@ export interface PayloadStoreOptions {
   /** Declared or stored sizes above this are refused before anything is read. */
   readonly maxPayloadBytes?: number;
   readonly serverSideEncryption?: ServerSideEncryption;
+  /**
+   * Key prefixes pointers may lead into; any other key is refused, as the worker's IAM role refuses it on AWS.
+   * Default: the whole bucket.
+   */
+  readonly readablePrefixes?: readonly string[];
+  /**
+   * An object older than this (and under `refresh.prefix`) is copied onto itself when read, which restarts the
+   * bucket's expiry clock for a job that is still being retried or redriven. Default: never.
+   */
+  readonly refresh?: {
+    readonly afterSeconds: number;
+    readonly prefix: string;
+    /** The job goes on without it; the next receive tries again. */
+    readonly onFailure?: (key: string, error: unknown) => void;
+  };
 }
 
 export function sha256Hex(body: Uint8Array | string): string {
@@ -69,12 +84,16 @@ export class PayloadStore implements PayloadReader {
   readonly maxPayloadBytes: number;
   readonly #s3: S3Client;
   readonly #serverSideEncryption: ServerSideEncryption;
+  readonly #readablePrefixes: readonly string[] | undefined;
+  readonly #refresh: PayloadStoreOptions["refresh"];
 
   constructor(options: PayloadStoreOptions) {
     this.#s3 = options.s3;
     this.bucket = options.bucket;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.#serverSideEncryption = options.serverSideEncryption ?? "AES256";
+    this.#readablePrefixes = options.readablePrefixes;
+    this.#refresh = options.refresh;
   }
 
   /**
@@ -128,14 +147,27 @@ export class PayloadStore implements PayloadReader {
         `Pointer declares ${declaredSize} bytes, above the ${this.maxPayloadBytes}-byte cap; refusing to read it.`,
       );
     }
+    const readable = this.#readablePrefixes;
+    if (readable && !readable.some((prefix) => pointer.key.startsWith(prefix))) {
+      throw new HostilePointerError(
+        `Pointer key ${JSON.stringify(pointer.key.slice(0, 200))} is outside the prefixes this consumer reads (${readable.join(", ")}); refusing it. A foreign producer's payloads need the job's worker.foreignPayloadPrefix.`,
+      );
+    }
     const { GetObjectCommand } = await import("@aws-sdk/client-s3");
     let response: GetObjectCommandOutput;
     try {
       response = await this.#s3.send(new GetObjectCommand({ Bucket: pointer.bucket, Key: pointer.key }));
     } catch (error) {
-      if ((error as { name?: string }).name === "NoSuchKey") {
+      const name = (error as { name?: string }).name;
+      if (name === "NoSuchKey") {
         throw new PayloadMissingError(
-          `Payload object s3://${pointer.bucket}/${pointer.key} does not exist (deleted or expired); the job cannot be read.`,
+          `Payload object s3://${pointer.bucket}/${pointer.key} does not exist (deleted, or expired by the bucket's lifecycle); the job cannot be read. Publish it again.`,
+          { cause: error },
+        );
+      }
+      if (name === "AccessDenied") {
+        throw new HostilePointerError(
+          `This consumer may not read s3://${pointer.bucket}/${pointer.key} (AccessDenied); a foreign producer's payloads need the job's worker.foreignPayloadPrefix.`,
           { cause: error },
         );
       }
@@ -165,6 +197,7 @@ export class PayloadStore implements PayloadReader {
         `Payload object s3://${pointer.bucket}/${pointer.key} fails its SHA-256 check; it was changed after publishing.`,
       );
     }
+    await this.#refreshIfOld(pointer.key, response);
     try {
       return UTF8.decode(body);
     } catch (error) {
@@ -173,6 +206,31 @@ export class PayloadStore implements PayloadReader {
         `Payload object s3://${pointer.bucket}/${pointer.key} is not valid UTF-8; it was not written by a Fanout producer.`,
         { cause: error },
       );
+    }
+  }
+
+  /** Copying an object onto itself makes it a new object to S3's lifecycle rules, with its age reset to zero. */
+  async #refreshIfOld(key: string, read: GetObjectCommandOutput): Promise<void> {
+    const refresh = this.#refresh;
+    const modified = read.LastModified?.getTime();
+    if (!refresh || modified === undefined || !key.startsWith(refresh.prefix)) return;
+    if (Date.now() - modified < refresh.afterSeconds * 1000) return;
+    try {
+      const { CopyObjectCommand } = await import("@aws-sdk/client-s3");
+      await this.#s3.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          CopySource: `${this.bucket}/${key.split("/").map(encodeURIComponent).join("/")}`,
+          // S3 refuses a copy onto itself that changes nothing; replacing the metadata with itself is a change.
+          MetadataDirective: "REPLACE",
+          Metadata: read.Metadata ?? {},
+          ContentType: read.ContentType ?? "application/json",
+          ServerSideEncryption: this.#serverSideEncryption,
+        }),
+      );
+    } catch (error) {
+      refresh.onFailure?.(key, error);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { RegistryError } from "./errors.ts";
+import { PAYLOAD_KEY_PREFIX, UNROUTED } from "./naming.ts";
 
 /**
  * How the consumer of one job type runs. Every field has a default (see `WORKER_DEFAULTS`),
@@ -24,6 +25,13 @@ export interface WorkerSettings {
   readonly retryBackoff: { readonly baseSeconds: number; readonly maxSeconds: number };
   /** Job types this consumer publishes as follow-ups (grants `sns:Publish` on the topic). Default none. */
   readonly publishes: readonly string[];
+  /**
+   * Where producers using AWS's extended client libraries store this type's payloads, when they are not
+   * Fanout producers: an S3 key prefix in the payload bucket that the worker may also read (`""` for the
+   * libraries' default of keys at the bucket's root, which grants the whole bucket). Default none: the
+   * worker reads only `payloads/<type>/`.
+   */
+  readonly foreignPayloadPrefix: string | null;
 }
 
 export const WORKER_DEFAULTS: WorkerSettings = {
@@ -36,6 +44,7 @@ export const WORKER_DEFAULTS: WorkerSettings = {
   retentionSeconds: 4 * 24 * 3600,
   retryBackoff: { baseSeconds: 10, maxSeconds: 300 },
   publishes: [],
+  foreignPayloadPrefix: null,
 };
 
 /** AWS allows 15 minutes for a function, 14 days of retention, 10 GB of memory. */
@@ -94,6 +103,13 @@ const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
  */
 export const MAX_TYPE_LENGTH = 40;
 export const MAX_APP_LENGTH = 20;
+/**
+ * The unrouted queue's filter names every type once, and SNS allows 150 values in a filter policy; the
+ * other value is its `exists: false` branch.
+ */
+export const MAX_JOB_TYPES = 149;
+/** Names the topology uses for queues of its own. */
+const RESERVED_NAMES = new Set([UNROUTED]);
 
 export function assertValidName(kind: string, name: string, maxLength = MAX_TYPE_LENGTH): void {
   if (!NAME_PATTERN.test(name) || name.length > maxLength || name.includes("--")) {
@@ -122,6 +138,15 @@ function checkWorker(type: string, worker: WorkerSettings): void {
       `Job type "${type}": retryBackoff must lie between 0 and 43,200 seconds (12 hours).`,
     );
   }
+  const foreign = worker.foreignPayloadPrefix;
+  if (
+    foreign !== null &&
+    (foreign.startsWith(PAYLOAD_KEY_PREFIX) || foreign.startsWith("/") || foreign.includes(".."))
+  ) {
+    throw new RegistryError(
+      `Job type "${type}": worker.foreignPayloadPrefix "${foreign}" must be a plain S3 key prefix outside ${PAYLOAD_KEY_PREFIX}, which Fanout's own producers use.`,
+    );
+  }
 }
 
 export function defineJob<const T extends string, S extends z.ZodType>(
@@ -134,7 +159,10 @@ export function defineJob<const T extends string, S extends z.ZodType>(
 }
 
 export interface RegistryDeclaration<J extends JobDefinition> {
-  /** Prefix of every resource name; make it unique per AWS account and stage. */
+  /**
+   * Prefix of every resource name; one per stage (`shop-dev`, `shop-prod`) when stages share an account and
+   * region. Account and region are added where AWS needs names unique beyond them (the bucket, IAM names).
+   */
   readonly app: string;
   readonly jobs: readonly J[];
   readonly subscribers?: readonly (Omit<SubscriberDefinition, "maxReceiveCount" | "retentionSeconds"> &
@@ -145,6 +173,19 @@ export function defineRegistry<const J extends JobDefinition>(
   declaration: RegistryDeclaration<J>,
 ): Registry<J> {
   assertValidName("App name", declaration.app, MAX_APP_LENGTH);
+  if (declaration.jobs.length > MAX_JOB_TYPES) {
+    throw new RegistryError(
+      `The registry declares ${declaration.jobs.length} job types; SNS filter policies allow at most ${MAX_JOB_TYPES}. Split the app into two registries.`,
+    );
+  }
+  for (const name of [
+    ...declaration.jobs.map((j) => j.type),
+    ...(declaration.subscribers ?? []).map((s) => s.name),
+  ]) {
+    if (RESERVED_NAMES.has(name)) {
+      throw new RegistryError(`"${name}" names a queue Fanout creates itself; choose another name.`);
+    }
+  }
   const jobs: Record<string, J> = {};
   for (const job of declaration.jobs) {
     if (jobs[job.type])
@@ -189,9 +230,4 @@ export function findJob<R extends Registry>(registry: R, type: string): R["jobLi
   return Object.hasOwn(registry.jobs, type)
     ? (registry.jobs as Record<string, R["jobList"][number]>)[type]
     : undefined;
-}
-
-/** The job types a subscriber receives, resolved against the registry. */
-export function subscribedTypes(registry: Registry, subscriber: SubscriberDefinition): string[] {
-  return subscriber.jobTypes === "*" ? registry.jobList.map((j) => j.type) : [...subscriber.jobTypes];
 }

@@ -1,24 +1,46 @@
-import { bucketName, queueNames, topicName, type WorkerNames, workerNames } from "./naming.ts";
-import { type JobDefinition, type Registry, subscribedTypes } from "./registry.ts";
+import { JOB_TYPE_ATTRIBUTE } from "./claim-check.ts";
+import {
+  type Placement,
+  payloadBucketName,
+  queueNames,
+  topicName,
+  UNROUTED,
+  type WorkerNames,
+  workerNames,
+} from "./naming.ts";
+import type { JobDefinition, Registry } from "./registry.ts";
 
 /** AWS's recommendation for SQS event sources: at least six times the function timeout, plus the batching window. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** SQS's longest retention: dead letters, undelivered and unrouted jobs wait this long for an operator. */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 /** Time an operator has to redrive a dead letter after it leaves the DLQ's retention window. */
 export const REDRIVE_WINDOW_SECONDS = 7 * 24 * 3600;
-/** Subscriber queues are read by code we do not know; this is SQS's own default. */
-const SUBSCRIBER_VISIBILITY_TIMEOUT_SECONDS = 30;
+/**
+ * A consumer that receives an offloaded job whose object is older than this copies the object onto itself,
+ * which restarts the bucket's expiry clock (see `payloadExpirationDays`).
+ */
+export const PAYLOAD_REFRESH_AFTER_SECONDS = 24 * 3600;
+/** Queues read by code we do not know, and by operators; this is SQS's own default. */
+const UNMANAGED_VISIBILITY_TIMEOUT_SECONDS = 30;
 
-export interface QueueTopology {
-  /** The job type or subscriber name. */
+/** What every subscription of the topic has: a queue, its filter, and a queue for what SNS could not deliver. */
+export interface SubscriptionTopology {
+  /** The job type, the subscriber's name, or `unrouted`. */
   readonly consumer: string;
-  readonly kind: "worker" | "subscriber";
   readonly queueName: string;
-  readonly dlqName: string;
-  /** The exact `jobType` values its subscription's filter policy admits. */
-  readonly jobTypes: readonly string[];
+  /** The subscription's dead-letter queue: SNS sends here what it cannot deliver to `queueName`. */
+  readonly deliveryDlqName: string;
+  /** The subscription's filter policy (JSON, on message attributes). */
+  readonly filterPolicy: string;
   readonly visibilityTimeoutSeconds: number;
   readonly retentionSeconds: number;
+}
+
+/** A queue that is read (by a Fanout worker or by another consumer), with a DLQ for what fails there. */
+export interface QueueTopology extends SubscriptionTopology {
+  readonly kind: "worker" | "subscriber";
+  readonly dlqName: string;
   readonly dlqRetentionSeconds: number;
   readonly maxReceiveCount: number;
 }
@@ -29,13 +51,24 @@ export interface WorkerTopology extends QueueTopology {
   readonly names: WorkerNames;
 }
 
+/**
+ * The queue that keeps every job no worker is subscribed for: a type the deployed registry does not know
+ * (a producer ahead of the stack, a typo) or a message without a `jobType` attribute. Nothing reads it, so it
+ * has no redrive policy; operators redrive its jobs once their worker exists.
+ */
+export interface UnroutedTopology extends SubscriptionTopology {
+  readonly kind: "unrouted";
+}
+
 export interface Topology {
   readonly app: string;
+  readonly placement: Placement;
   readonly topicName: string;
   readonly bucketName: string;
   readonly workers: readonly WorkerTopology[];
   readonly subscribers: readonly QueueTopology[];
-  /** Payload objects outlive every message that can point at them. */
+  readonly unrouted: UnroutedTopology;
+  /** Payload objects outlive every message that can still point at them. */
   readonly payloadExpirationDays: number;
 }
 
@@ -43,22 +76,65 @@ export function visibilityTimeoutFor(job: JobDefinition): number {
   return VISIBILITY_TIMEOUT_FACTOR * job.worker.timeoutSeconds + job.worker.batchingWindowSeconds;
 }
 
-/** The filter policy of a subscription: exactly these job types, on the `jobType` message attribute. */
-export function filterPolicy(jobTypes: readonly string[]): string {
-  return JSON.stringify({ jobType: [...jobTypes] });
+/** Exactly these job types, on the `jobType` message attribute. */
+export function typesFilterPolicy(jobTypes: readonly string[]): string {
+  return JSON.stringify({ [JOB_TYPE_ATTRIBUTE]: [...jobTypes] });
+}
+
+/**
+ * Every job, including types added after the deploy: a list of today's types would miss them and would break
+ * SNS's limit of 150 filter values for a large registry.
+ */
+export const EVERY_JOB_FILTER_POLICY = JSON.stringify({ [JOB_TYPE_ATTRIBUTE]: [{ exists: true }] });
+
+/**
+ * Any type but the known ones, or no `jobType` at all. SNS matches `exists: false` only for a message with at
+ * least one attribute: a message published with none matches no filter policy of any subscription.
+ */
+export function unroutedFilterPolicy(knownTypes: readonly string[]): string {
+  const unknownType =
+    knownTypes.length > 0 ? [{ "anything-but": [...knownTypes] }] : [{ exists: true as const }];
+  return JSON.stringify({
+    $or: [{ [JOB_TYPE_ATTRIBUTE]: unknownType }, { [JOB_TYPE_ATTRIBUTE]: [{ exists: false }] }],
+  });
+}
+
+/** The queues with a DLQ of their own: workers and subscribers. */
+export function readQueues(topology: Topology): readonly QueueTopology[] {
+  return [...topology.workers, ...topology.subscribers];
+}
+
+/** Every subscription of the topic, the unrouted queue's included. */
+export function subscriptions(topology: Topology): readonly (QueueTopology | UnroutedTopology)[] {
+  return [...readQueues(topology), topology.unrouted];
+}
+
+/**
+ * How long a payload object must live. The longest path a pointer takes: its source queue's retention, then a
+ * dead-letter queue's (the consumer's DLQ send starts a fresh clock), or the unrouted queue's and then its
+ * worker's; after a redrive the next receive refreshes an object older than a day, which the last term covers.
+ */
+function payloadExpirationDays(workers: readonly QueueTopology[], subscribers: readonly QueueTopology[]) {
+  const longest = (queues: readonly QueueTopology[]) => Math.max(0, ...queues.map((q) => q.retentionSeconds));
+  const throughDeadLetters = longest([...workers, ...subscribers]) + DLQ_RETENTION_SECONDS;
+  const throughUnrouted = DLQ_RETENTION_SECONDS + longest(workers);
+  const seconds =
+    Math.max(throughDeadLetters, throughUnrouted) + REDRIVE_WINDOW_SECONDS + PAYLOAD_REFRESH_AFTER_SECONDS;
+  return Math.ceil(seconds / 86_400);
 }
 
 /** Everything the local cloud provisions and the cdktf stack deploys, derived from the registry alone. */
-export function describeTopology(registry: Registry): Topology {
+export function describeTopology(registry: Registry, placement: Placement): Topology {
   const app = registry.app;
   const workers = registry.jobList.map((job): WorkerTopology => {
-    const names = workerNames(app, job.type);
+    const names = workerNames(app, job.type, placement);
     return {
       consumer: job.type,
       kind: "worker",
       queueName: names.queue,
       dlqName: names.dlq,
-      jobTypes: [job.type],
+      deliveryDlqName: names.deliveryDlq,
+      filterPolicy: typesFilterPolicy([job.type]),
       visibilityTimeoutSeconds: visibilityTimeoutFor(job),
       retentionSeconds: job.worker.retentionSeconds,
       dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
@@ -74,22 +150,32 @@ export function describeTopology(registry: Registry): Topology {
       kind: "subscriber",
       queueName: names.queue,
       dlqName: names.dlq,
-      jobTypes: subscribedTypes(registry, subscriber),
-      visibilityTimeoutSeconds: SUBSCRIBER_VISIBILITY_TIMEOUT_SECONDS,
+      deliveryDlqName: names.deliveryDlq,
+      filterPolicy:
+        subscriber.jobTypes === "*" ? EVERY_JOB_FILTER_POLICY : typesFilterPolicy(subscriber.jobTypes),
+      visibilityTimeoutSeconds: UNMANAGED_VISIBILITY_TIMEOUT_SECONDS,
       retentionSeconds: subscriber.retentionSeconds,
       dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
       maxReceiveCount: subscriber.maxReceiveCount,
     };
   });
-  const longestRetention = Math.max(0, ...[...workers, ...subscribers].map((q) => q.retentionSeconds));
+  const unroutedNames = queueNames(app, UNROUTED);
   return {
     app,
+    placement,
     topicName: topicName(app),
-    bucketName: bucketName(app),
+    bucketName: payloadBucketName(app, placement),
     workers,
     subscribers,
-    payloadExpirationDays: Math.ceil(
-      (longestRetention + DLQ_RETENTION_SECONDS + REDRIVE_WINDOW_SECONDS) / 86_400,
-    ),
+    unrouted: {
+      consumer: UNROUTED,
+      kind: "unrouted",
+      queueName: unroutedNames.queue,
+      deliveryDlqName: unroutedNames.deliveryDlq,
+      filterPolicy: unroutedFilterPolicy(registry.jobList.map((job) => job.type)),
+      visibilityTimeoutSeconds: UNMANAGED_VISIBILITY_TIMEOUT_SECONDS,
+      retentionSeconds: DLQ_RETENTION_SECONDS,
+    },
+    payloadExpirationDays: payloadExpirationDays(workers, subscribers),
   };
 }

@@ -7,25 +7,26 @@ import { build, type Plugin } from "esbuild";
 import type { Registry } from "../shared/registry.ts";
 import { filterSourceMap } from "./source-map.ts";
 
-/** The Lambda handler setting that matches the bundle's file name. */
+/** The Lambda handler setting that matches the bundle's entry file name. */
 export const BUNDLE_HANDLER = "index.handler";
 const CODE_FILE = "index.mjs";
-const MAP_FILE = `${CODE_FILE}.map`;
 
 export interface Bundle {
-  /** A directory holding only the bundle and its source map, ready to be zipped. */
+  /** A directory holding only the bundle (its entry, lazily loaded chunks, source maps), ready to be zipped. */
   readonly directory: string;
-  /** Bytes of the minified bundle and of its source map, before zipping. */
+  /** Bytes of the minified code (every file) and of the source maps, before zipping. */
   readonly codeBytes: number;
   readonly mapBytes: number;
 }
 
-/**
- * The `nodejs22.x` runtime ships AWS SDK v3 (every `@aws-sdk/*` package, with its `@smithy/*` dependencies);
- * bundling it again would quadruple each function's size. The cost is that functions run the runtime's SDK
- * version rather than the pinned one, as with the AWS CDK's default for Node.js functions.
- */
-const PROVIDED_BY_RUNTIME = ["@aws-sdk/*"];
+export interface BundleOptions {
+  /**
+   * Bundle the pinned AWS SDK clients (tree-shaken, each in a chunk loaded when first used). Default true. With
+   * false, `@aws-sdk/*` is left to the `nodejs22.x` runtime: smaller zips, but functions run whatever SDK version
+   * the runtime ships, and a package it does not ship (`@aws-sdk/lib-storage`) fails at run time.
+   */
+  readonly bundleAwsSdk?: boolean;
+}
 
 /**
  * Zod's classic API re-exports every message locale (about 260 KB minified) through `z.locales`; the
@@ -61,20 +62,27 @@ const cache = new Map<string, Promise<Bundle>>();
  * once per process, into a directory named after the output's hash, so repeated synths (and tests that
  * synthesize several registries) reuse it and concurrent builds of the same code cannot collide.
  */
-export function bundleHandler(entry: string): Promise<Bundle> {
+export function bundleHandler(entry: string, options: BundleOptions = {}): Promise<Bundle> {
   const entryPath = resolve(entry);
-  let bundle = cache.get(entryPath);
+  const bundleAwsSdk = options.bundleAwsSdk ?? true;
+  const cacheKey = `${entryPath}\0${bundleAwsSdk}`;
+  let bundle = cache.get(cacheKey);
   if (!bundle) {
-    bundle = buildBundle(entryPath);
-    cache.set(entryPath, bundle);
+    bundle = buildBundle(entryPath, bundleAwsSdk);
+    cache.set(cacheKey, bundle);
   }
   return bundle;
 }
 
-async function buildBundle(entryPath: string): Promise<Bundle> {
+async function buildBundle(entryPath: string, bundleAwsSdk: boolean): Promise<Bundle> {
   const result = await build({
-    entryPoints: [entryPath],
-    outfile: CODE_FILE,
+    entryPoints: { index: entryPath },
+    outdir: "/",
+    outExtension: { ".js": ".mjs" },
+    // The consumer imports an SDK client only when it needs it (S3 for an offloaded job, SQS for a failure):
+    // each such import becomes a chunk that a cold start does not load.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     write: false,
     platform: "node",
@@ -88,19 +96,28 @@ async function buildBundle(entryPath: string): Promise<Bundle> {
     sourcemap: "linked",
     sourcesContent: false,
     legalComments: "none",
-    external: PROVIDED_BY_RUNTIME,
+    external: bundleAwsSdk ? [] : ["@aws-sdk/*"],
     plugins: [englishZodLocalesOnly],
     // Some CommonJS dependencies call `require` for Node built-ins, which ES modules lack.
     banner: { js: 'import{createRequire}from"node:module";const require=createRequire(import.meta.url);' },
     logLevel: "silent",
   });
-  const code = result.outputFiles.find((file) => file.path.endsWith(CODE_FILE));
-  const map = result.outputFiles.find((file) => file.path.endsWith(MAP_FILE));
-  if (!code || !map) throw new Error(`esbuild produced no ${CODE_FILE} and ${MAP_FILE} for ${entryPath}`);
-  const files = {
-    [CODE_FILE]: Buffer.from(code.contents),
-    [MAP_FILE]: Buffer.from(filterSourceMap(map.text, (source) => !source.includes("node_modules/"))),
-  };
+  if (!result.outputFiles.some((file) => file.path === `/${CODE_FILE}`)) {
+    throw new Error(`esbuild produced no ${CODE_FILE} for ${entryPath}`);
+  }
+  const files: Record<string, Buffer> = {};
+  let codeBytes = 0;
+  let mapBytes = 0;
+  for (const file of result.outputFiles) {
+    const name = file.path.slice(1);
+    if (name.endsWith(".map")) {
+      files[name] = Buffer.from(filterSourceMap(file.text, (source) => !source.includes("node_modules/")));
+      mapBytes += files[name].byteLength;
+    } else {
+      files[name] = Buffer.from(file.contents);
+      codeBytes += files[name].byteLength;
+    }
+  }
 
   const hash = createHash("sha256");
   for (const [name, contents] of Object.entries(files)) hash.update(name).update(contents);
@@ -110,6 +127,7 @@ async function buildBundle(entryPath: string): Promise<Bundle> {
     mkdirSync(root, { recursive: true });
     const staging = mkdtempSync(`${directory}.`);
     for (const [name, contents] of Object.entries(files)) {
+      mkdirSync(dirname(join(staging, name)), { recursive: true });
       writeFileSync(join(staging, name), contents);
       utimesSync(join(staging, name), FIXED_MTIME, FIXED_MTIME);
     }
@@ -120,7 +138,7 @@ async function buildBundle(entryPath: string): Promise<Bundle> {
       rmSync(staging, { recursive: true, force: true });
     }
   }
-  return { directory, codeBytes: files[CODE_FILE].byteLength, mapBytes: files[MAP_FILE].byteLength };
+  return { directory, codeBytes, mapBytes };
 }
 
 export function defaultHandlerEntry(jobType: string): string {
@@ -130,9 +148,10 @@ export function defaultHandlerEntry(jobType: string): string {
 /** The bundle of every job type's handler, keyed by job type, built in parallel. */
 export async function bundleWorkers(
   registry: Registry,
-  handlerEntry: (jobType: string) => string = defaultHandlerEntry,
+  options: BundleOptions & { readonly handlerEntry?: (jobType: string) => string } = {},
 ): Promise<ReadonlyMap<string, Bundle>> {
+  const handlerEntry = options.handlerEntry ?? defaultHandlerEntry;
   const types = registry.jobList.map((job) => job.type);
-  const bundles = await Promise.all(types.map((type) => bundleHandler(handlerEntry(type))));
+  const bundles = await Promise.all(types.map((type) => bundleHandler(handlerEntry(type), options)));
   return new Map(types.map((type, i) => [type, bundles[i] as Bundle]));
 }

@@ -1,13 +1,20 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias/index.js";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key/index.js";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy/index.js";
 import { Construct } from "constructs";
 import { policyDocument } from "./policy.ts";
 
 export interface JobTopicProps {
   readonly topicName: string;
+  /** The topic's ARN, built from its name: the key policy names it, and the topic needs the key first. */
+  readonly topicArn: string;
   readonly accountId: string;
   readonly partition: string;
+  /** Further topics encrypted with this key (the alarm topic), and the AWS service that publishes to each. */
+  readonly serviceTopics?: readonly { readonly topicArn: string; readonly service: string }[];
+  /** Accounts whose producers may publish (and so use the key); the topic's own account always may. */
+  readonly producerAccountIds?: readonly string[];
 }
 
 /**
@@ -39,7 +46,26 @@ const KEY_ADMINISTRATION = [
   "kms:RevokeGrant",
 ];
 /** What a publisher of an encrypted topic needs (SNS encrypts with a data key it asks for on its behalf). */
-const KEY_USE = ["kms:GenerateDataKey", "kms:Decrypt"];
+export const KEY_USE = ["kms:GenerateDataKey", "kms:Decrypt"];
+/** What the account keeps on a topic whose policy is replaced (the default policy grants the same). */
+const TOPIC_ADMINISTRATION = [
+  "sns:GetTopicAttributes",
+  "sns:SetTopicAttributes",
+  "sns:AddPermission",
+  "sns:RemovePermission",
+  "sns:DeleteTopic",
+  "sns:Subscribe",
+  "sns:ListSubscriptionsByTopic",
+  "sns:Publish",
+];
+
+/** Limits a key grant to SNS's use of the key for one of these topics. */
+export function forTopics(topicArns: readonly string[]) {
+  return {
+    "kms:EncryptionContext:aws:sns:topicArn":
+      topicArns.length === 1 ? (topicArns[0] as string) : [...topicArns],
+  };
+}
 
 /** The SNS topic every job is published to, encrypted with its own rotating key. */
 export class JobTopic extends Construct {
@@ -48,6 +74,8 @@ export class JobTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: JobTopicProps) {
     super(scope, id);
+    const producers = props.producerAccountIds ?? [];
+    const services = props.serviceTopics ?? [];
     this.key = new KmsKey(this, "key", {
       description: `Encrypts the messages of SNS topic ${props.topicName}`,
       enableKeyRotation: true,
@@ -61,16 +89,64 @@ export class JobTopic extends Construct {
           Resource: "*",
         },
         {
-          Sid: "SnsUsesKeyForThisAccount",
+          Sid: "SnsUsesKeyForTheseTopics",
           Effect: "Allow",
           Principal: { Service: "sns.amazonaws.com" },
           Action: KEY_USE,
           Resource: "*",
-          Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+          Condition: {
+            StringEquals: {
+              "aws:SourceAccount": props.accountId,
+              ...forTopics([props.topicArn, ...services.map((s) => s.topicArn)]),
+            },
+          },
         },
+        ...services.map((s, i) => ({
+          Sid: `ServicePublishes${i}`,
+          Effect: "Allow" as const,
+          Principal: { Service: s.service },
+          Action: KEY_USE,
+          Resource: "*",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": props.accountId, ...forTopics([s.topicArn]) },
+          },
+        })),
+        ...(producers.length > 0
+          ? [
+              {
+                Sid: "ProducerAccountsEncryptJobs",
+                Effect: "Allow" as const,
+                Principal: { AWS: producers.map((account) => `arn:${props.partition}:iam::${account}:root`) },
+                Action: KEY_USE,
+                Resource: "*",
+                Condition: { StringEquals: forTopics([props.topicArn]) },
+              },
+            ]
+          : []),
       ]),
     });
     new KmsAlias(this, "alias", { name: `alias/${props.topicName}`, targetKeyId: this.key.keyId });
     this.topic = new SnsTopic(this, "topic", { name: props.topicName, kmsMasterKeyId: this.key.arn });
+    if (producers.length > 0) {
+      new SnsTopicPolicy(this, "policy", {
+        arn: this.topic.arn,
+        policy: policyDocument([
+          {
+            Sid: "OwnerManagesTopic",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
+            Action: TOPIC_ADMINISTRATION,
+            Resource: this.topic.arn,
+          },
+          {
+            Sid: "ProducerAccountsPublish",
+            Effect: "Allow",
+            Principal: { AWS: producers.map((account) => `arn:${props.partition}:iam::${account}:root`) },
+            Action: ["sns:Publish"],
+            Resource: this.topic.arn,
+          },
+        ]),
+      });
+    }
   }
 }

@@ -11,7 +11,13 @@ import { policyDocument } from "./policy.ts";
 export interface PayloadBucketProps {
   readonly bucketName: string;
   readonly payloadExpirationDays: number;
+  readonly partition: string;
+  /** Accounts whose producers may store claim-check payloads (the bucket's own account always may). */
+  readonly producerAccountIds?: readonly string[];
 }
+
+/** What a producer does with a payload object: store it, possibly as a multipart upload it may abandon. */
+export const PRODUCER_OBJECT_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload"];
 
 /** Unfinished multipart uploads of large payloads are invisible but billed; a day is ample to finish one. */
 const ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 1;
@@ -24,6 +30,7 @@ export class PayloadBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: PayloadBucketProps) {
     super(scope, id);
+    const producers = props.producerAccountIds ?? [];
     this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName });
     this.payloadObjectsArn = `${this.bucket.arn}/${PAYLOAD_KEY_PREFIX}*`;
 
@@ -55,6 +62,17 @@ export class PayloadBucket extends Construct {
           Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
           Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
+        ...(producers.length > 0
+          ? [
+              {
+                Sid: "ProducerAccountsStorePayloads",
+                Effect: "Allow" as const,
+                Principal: { AWS: producers.map((account) => `arn:${props.partition}:iam::${account}:root`) },
+                Action: PRODUCER_OBJECT_ACTIONS,
+                Resource: this.payloadObjectsArn,
+              },
+            ]
+          : []),
       ]),
       // S3 rejects concurrent changes to one bucket's access settings.
       dependsOn: [publicAccessBlock],

@@ -2,11 +2,11 @@
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
-  readonly Principal?: "*" | { readonly Service?: string; readonly AWS?: string };
+  readonly Principal?: "*" | { readonly Service?: string; readonly AWS?: string | readonly string[] };
   readonly Action: readonly string[];
   /** Absent only in trust policies, whose resource is the role itself. */
   readonly Resource?: string | readonly string[];
-  readonly Condition?: Record<string, Record<string, string | boolean>>;
+  readonly Condition?: Record<string, Record<string, string | boolean | readonly string[]>>;
 }
 
 /**

@@ -3,60 +3,81 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy/index.js";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy/index.js";
 import { Construct } from "constructs";
-import { filterPolicy, type QueueTopology } from "../shared/topology.ts";
+import { SQS_MAX_MESSAGE_BYTES } from "../shared/claim-check.ts";
+import { ConfigurationError } from "../shared/errors.ts";
+import { DLQ_RETENTION_SECONDS, type QueueTopology, type UnroutedTopology } from "../shared/topology.ts";
 import { policyDocument } from "./policy.ts";
 
 export interface SubscribedQueueProps {
-  /** Names, timeouts, retention and job types, exactly as the local cloud provisions them. */
-  readonly queue: QueueTopology;
+  /** Names, timeouts, retention and filter, exactly as the local cloud provisions them. */
+  readonly queue: QueueTopology | UnroutedTopology;
   readonly topicArn: string;
 }
 
+export interface QueueResource {
+  readonly arn: string;
+  readonly url: string;
+}
+
 /**
- * A queue with its dead-letter queue, subscribed to the job topic for its job types only. Job workers and
- * extra subscribers (an audit log) are built alike; only what reads the queue differs.
+ * A queue subscribed to the job topic through its filter policy, with a dead-letter queue of its own for the
+ * jobs its consumer gives up on (workers and subscribers), and a second one for what SNS cannot deliver to it.
+ * Workers, extra subscribers and the unrouted queue are built alike; only what reads the queue differs.
  */
 export class SubscribedQueue extends Construct {
   readonly queue: SqsQueue;
-  readonly dlq: SqsQueue;
+  /** Absent for the unrouted queue, which nothing reads. */
+  readonly dlq: SqsQueue | undefined;
+  /** The subscription's dead-letter queue. */
+  readonly deliveryDlq: SqsQueue;
 
   constructor(scope: Construct, id: string, props: SubscribedQueueProps) {
     super(scope, id);
     const { queue: topology, topicArn } = props;
 
-    this.dlq = new SqsQueue(this, "dlq", {
-      name: topology.dlqName,
-      messageRetentionSeconds: topology.dlqRetentionSeconds,
-      sqsManagedSseEnabled: true,
-    });
+    this.dlq =
+      topology.kind === "unrouted"
+        ? undefined
+        : new SqsQueue(this, "dlq", {
+            name: topology.dlqName,
+            messageRetentionSeconds: topology.dlqRetentionSeconds,
+            // The consumer's dead-letter budget is this size (shared/claim-check.ts); set it, not a default.
+            maxMessageSize: SQS_MAX_MESSAGE_BYTES,
+            sqsManagedSseEnabled: true,
+          });
     this.queue = new SqsQueue(this, "queue", {
       name: topology.queueName,
       visibilityTimeoutSeconds: topology.visibilityTimeoutSeconds,
       messageRetentionSeconds: topology.retentionSeconds,
+      maxMessageSize: SQS_MAX_MESSAGE_BYTES,
       sqsManagedSseEnabled: true,
-      redrivePolicy: JSON.stringify({
-        deadLetterTargetArn: this.dlq.arn,
-        maxReceiveCount: topology.maxReceiveCount,
-      }),
+      ...(this.dlq && topology.kind !== "unrouted"
+        ? {
+            redrivePolicy: JSON.stringify({
+              deadLetterTargetArn: this.dlq.arn,
+              maxReceiveCount: topology.maxReceiveCount,
+            }),
+          }
+        : {}),
     });
-    // A separate resource, because the queue already refers to the DLQ and the reverse link would be a cycle.
-    new SqsQueueRedriveAllowPolicy(this, "dlq-redrive-allow", {
-      queueUrl: this.dlq.url,
-      redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+    if (this.dlq) {
+      // A separate resource, because the queue already refers to the DLQ and the reverse link would be a cycle.
+      new SqsQueueRedriveAllowPolicy(this, "dlq-redrive-allow", {
+        queueUrl: this.dlq.url,
+        redriveAllowPolicy: JSON.stringify({
+          redrivePermission: "byQueue",
+          sourceQueueArns: [this.queue.arn],
+        }),
+      });
+    }
+    this.deliveryDlq = new SqsQueue(this, "delivery-dlq", {
+      name: topology.deliveryDlqName,
+      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+      maxMessageSize: SQS_MAX_MESSAGE_BYTES,
+      sqsManagedSseEnabled: true,
     });
-    new SqsQueuePolicy(this, "policy", {
-      queueUrl: this.queue.url,
-      policy: policyDocument([
-        {
-          Sid: "JobTopicDelivers",
-          Effect: "Allow",
-          Principal: { Service: "sns.amazonaws.com" },
-          Action: ["sqs:SendMessage"],
-          Resource: this.queue.arn,
-          Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
-        },
-      ]),
-    });
+    const queuePolicy = topicMaySend(this, "policy", this.queue, topicArn);
+    const deliveryDlqPolicy = topicMaySend(this, "delivery-dlq-policy", this.deliveryDlq, topicArn);
     new SnsTopicSubscription(this, "subscription", {
       topicArn,
       protocol: "sqs",
@@ -64,7 +85,35 @@ export class SubscribedQueue extends Construct {
       // Consumers read the published message itself, with its attributes, not an SNS envelope around it.
       rawMessageDelivery: true,
       filterPolicyScope: "MessageAttributes",
-      filterPolicy: filterPolicy(topology.jobTypes),
+      filterPolicy: topology.filterPolicy,
+      // Without it SNS drops what it cannot deliver (a changed queue policy, a deleted queue), and does not
+      // even retry client-side errors.
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deliveryDlq.arn }),
+      // A delivery made before SNS may send to the queues would be lost while the stack is being created.
+      dependsOn: [queuePolicy, deliveryDlqPolicy],
     });
   }
+
+  /** The DLQ of a queue that is read; the unrouted queue has none. */
+  deadLetterQueue(): SqsQueue {
+    if (!this.dlq)
+      throw new ConfigurationError(`${this.queue.name} has no dead-letter queue: nothing reads it.`);
+    return this.dlq;
+  }
+}
+
+function topicMaySend(scope: Construct, id: string, queue: QueueResource, topicArn: string): SqsQueuePolicy {
+  return new SqsQueuePolicy(scope, id, {
+    queueUrl: queue.url,
+    policy: policyDocument([
+      {
+        Sid: "JobTopicDelivers",
+        Effect: "Allow",
+        Principal: { Service: "sns.amazonaws.com" },
+        Action: ["sqs:SendMessage"],
+        Resource: queue.arn,
+        Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+      },
+    ]),
+  });
 }

@@ -6,9 +6,13 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { functionEnvironment } from "../shared/function-environment.ts";
+import { payloadKeyPrefix } from "../shared/naming.ts";
 import type { WorkerTopology } from "../shared/topology.ts";
 import { BUNDLE_HANDLER, type Bundle } from "./bundle.ts";
+import { forTopics, KEY_USE } from "./job-topic.ts";
+import { PRODUCER_OBJECT_ACTIONS } from "./payload-bucket.ts";
 import { type PolicyStatement, policyDocument } from "./policy.ts";
+import { type AlarmTarget, maximumAlarm } from "./queue-alarms.ts";
 
 export interface WorkerFunctionProps {
   readonly worker: WorkerTopology;
@@ -16,8 +20,9 @@ export interface WorkerFunctionProps {
   readonly queue: { readonly arn: string; readonly url: string };
   readonly dlq: { readonly arn: string; readonly url: string };
   readonly topic: { readonly arn: string; readonly keyArn: string };
-  readonly bucket: { readonly name: string; readonly payloadObjectsArn: string };
+  readonly bucket: { readonly name: string; readonly arn: string };
   readonly logRetentionDays: number;
+  readonly alarms: AlarmTarget;
 }
 
 /** The consumer Lambda of one job type, its log group, its least-privilege role and its SQS trigger. */
@@ -80,11 +85,30 @@ export class WorkerFunction extends Construct {
       // Lambda checks the role's SQS permissions when the mapping is created.
       dependsOn: [rolePolicy],
     });
+    // A failed invocation fails its whole batch (a timeout, a crash, running out of memory); a throttled one
+    // still counts a receive toward maxReceiveCount.
+    for (const [id, metricName, what] of [
+      ["errors", "Errors", "failed (timed out, crashed or ran out of memory)"],
+      ["throttles", "Throttles", "were throttled (each counts a receive toward the DLQ)"],
+    ] as const) {
+      maximumAlarm(this, id, props.alarms, {
+        alarmName: `${worker.names.function}-${id}`,
+        alarmDescription: `Invocations of ${worker.names.function} ${what}; see its log group ${worker.names.logGroup}.`,
+        namespace: "AWS/Lambda",
+        metricName,
+        dimensions: { FunctionName: fn.functionName },
+        statistic: "Sum",
+        threshold: 0,
+      });
+    }
   }
 }
 
 function workerPermissions(props: WorkerFunctionProps, logGroupArn: string): PolicyStatement[] {
-  const { queue, dlq, topic, bucket } = props;
+  const { worker, queue, dlq, topic, bucket } = props;
+  const settings = worker.job.worker;
+  const objects = (prefix: string) => `${bucket.arn}/${prefix}*`;
+  const ownPayloads = objects(payloadKeyPrefix(worker.consumer));
   const statements: PolicyStatement[] = [
     {
       Sid: "ConsumeOwnQueue",
@@ -99,7 +123,18 @@ function workerPermissions(props: WorkerFunctionProps, logGroupArn: string): Pol
     },
     // The consumer dead-letters a permanently failing job at once instead of retrying it.
     { Sid: "DeadLetterOwnJobs", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: dlq.arn },
-    { Sid: "ReadPayloads", Effect: "Allow", Action: ["s3:GetObject"], Resource: bucket.payloadObjectsArn },
+    {
+      Sid: "ReadOwnPayloads",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [
+        ownPayloads,
+        ...(settings.foreignPayloadPrefix === null ? [] : [objects(settings.foreignPayloadPrefix)]),
+      ],
+    },
+    // An old payload is copied onto itself so that it outlives a redriven message, and a dead letter too large
+    // for its DLQ is stored beside it; both stay under the type's own prefix.
+    { Sid: "RefreshOwnPayloads", Effect: "Allow", Action: ["s3:PutObject"], Resource: ownPayloads },
     {
       Sid: "WriteOwnLogs",
       Effect: "Allow",
@@ -107,21 +142,22 @@ function workerPermissions(props: WorkerFunctionProps, logGroupArn: string): Pol
       Resource: `${logGroupArn}:log-stream:*`,
     },
   ];
-  if (props.worker.job.worker.publishes.length > 0) {
+  if (settings.publishes.length > 0) {
     statements.push(
       { Sid: "PublishFollowUps", Effect: "Allow", Action: ["sns:Publish"], Resource: topic.arn },
       // A follow-up above the SNS size limit goes to the bucket first, possibly as a multipart upload.
       {
         Sid: "OffloadFollowUpPayloads",
         Effect: "Allow",
-        Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
-        Resource: bucket.payloadObjectsArn,
+        Action: PRODUCER_OBJECT_ACTIONS,
+        Resource: settings.publishes.map((type) => objects(payloadKeyPrefix(type))),
       },
       {
         Sid: "EncryptForTopic",
         Effect: "Allow",
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Action: KEY_USE,
         Resource: topic.keyArn,
+        Condition: { StringEquals: forTopics([topic.arn]) },
       },
     );
   }

@@ -19,7 +19,7 @@ function untilStopped(): Promise<unknown> {
 }
 
 export function registerDashboard(program: Command, context: CommandContext): void {
-  const { registry, output } = context;
+  const { output } = context;
   program
     .command("dashboard")
     .description("Serve a web dashboard of the topology, the queues and the dead letters, until Ctrl-C")
@@ -61,9 +61,9 @@ Examples:
           );
         }
         const dashboard = await startDashboard({
-          registry,
+          topology: await connection.topology(),
           reader: connection.reader(),
-          payloads: connection.payloads,
+          payloads: connection.payloadReader,
           topicArn: connection.topicArn,
           target: global.local ? "local" : connection.endpoint === undefined ? "aws" : "endpoint",
           endpoint: connection.endpoint,

@@ -1,27 +1,51 @@
 import type { Command } from "commander";
-import { queueNames } from "../../shared/naming.ts";
 import { type DeadLetter, decodeDeadLetter } from "../../shared/operations/dead-letters.ts";
+import { describeHolding, type HoldingQueue, holdingQueue } from "../../shared/operations/holding-queues.ts";
 import { peekMessages } from "../../shared/operations/peek.ts";
-import { redrive } from "../../shared/operations/redrive.ts";
-import { type CommandContext, positiveInteger, requireConsumer } from "../context.ts";
+import { redriveHolding } from "../../shared/operations/redrive-holding.ts";
+import type { Topology } from "../../shared/topology.ts";
+import type { Connection } from "../connection.ts";
+import { type CommandContext, positiveInteger, requireHoldingConsumer } from "../context.ts";
 import { formatAge, formatTable, plural, truncate } from "../table.ts";
 
 const MAX_PEEK = 1_000;
 /** SQS move tasks accept up to 500 messages per second. */
 const MAX_RATE = 500;
 
+const UNDELIVERED_OPTION = [
+  "--undelivered",
+  "the subscription's DLQ instead: jobs SNS could not deliver to the queue",
+] as const;
+
+async function resolveHolding(
+  connection: Connection,
+  consumer: string,
+  undelivered: boolean | undefined,
+): Promise<{ topology: Topology; holding: HoldingQueue }> {
+  const topology = await connection.topology();
+  // requireHoldingConsumer has checked the name against the same registry.
+  const holding = holdingQueue(topology, consumer, Boolean(undelivered)) as HoldingQueue;
+  return { topology, holding };
+}
+
 export function registerDlq(program: Command, context: CommandContext): void {
   const { registry, output } = context;
   const dlq = program
     .command("dlq")
-    .description("Inspect and redrive a job type's dead-letter queue")
+    .description("Inspect and redrive where failed jobs wait: DLQs, subscription DLQs, the unrouted queue")
     .addHelpText(
       "after",
       `
+Each job type (and subscriber) has two: its DLQ, where its worker dead-letters jobs, and with --undelivered
+its subscription's DLQ, where SNS puts jobs it could not deliver to the queue. "unrouted" is the queue that
+keeps jobs of a type no worker is subscribed for (or published without a jobType attribute).
+
 Examples:
   fanout --local dlq peek check-order -n 5
   fanout --local --json dlq peek check-order | jq '.deadLetters[].reason'
-  fanout --local dlq redrive check-order --rate 50`,
+  fanout --local dlq redrive check-order --rate 50
+  fanout --local dlq peek check-order --undelivered
+  fanout --local dlq redrive unrouted              # each job to its type's queue, once its worker exists`,
     );
 
   dlq
@@ -29,7 +53,8 @@ Examples:
     .description(
       "Show dead letters decoded (pointers resolved, failure reason, receives, age) without consuming them",
     )
-    .argument("<type>", "job type (or extra subscriber) whose DLQ to read")
+    .argument("<type>", "job type, extra subscriber, or unrouted")
+    .option(...UNDELIVERED_OPTION)
     .option(
       "-n, --number <n>",
       `how many dead letters to show (at most ${MAX_PEEK})`,
@@ -42,16 +67,19 @@ Examples:
 Peeking receives the messages and at once makes them visible again: the DLQ holds the same messages
 afterwards, but each one's ApproximateReceiveCount goes up by one. Full payloads are in --json output.`,
     )
-    .action(async (type: string, options: { number: number }, command: Command) => {
-      requireConsumer(registry, type);
+    .action(async (type: string, options: { number: number; undelivered?: boolean }, command: Command) => {
+      requireHoldingConsumer(registry, type);
       const connection = context.connect(command);
       try {
-        const { url, name } = await connection.queue(queueNames(registry.app, type).dlq);
+        const { holding } = await resolveHolding(connection, type, options.undelivered);
+        const { url, name } = await connection.queue(holding.queueName);
         const peeked = await peekMessages(connection.clients.sqs, url, options.number);
         const now = Date.now();
         const topicArn = peeked.messages.length > 0 ? await connection.topicArn() : "";
         const deadLetters = await Promise.all(
-          peeked.messages.map((m) => decodeDeadLetter(m, { payloads: connection.payloads, topicArn, now })),
+          peeked.messages.map((m) =>
+            decodeDeadLetter(m, { payloads: connection.payloadReader, topicArn, now }),
+          ),
         );
         if (peeked.unreleased > 0) {
           output.note(
@@ -59,8 +87,8 @@ afterwards, but each one's ApproximateReceiveCount goes up by one. Full payloads
           );
         }
         output.result(
-          { dlq: name, shown: deadLetters.length, deadLetters },
-          formatDeadLetters(name, deadLetters),
+          { dlq: name, kind: holding.kind, shown: deadLetters.length, deadLetters },
+          formatDeadLetters(name, deadLetters, holding),
         );
       } finally {
         connection.close();
@@ -70,7 +98,8 @@ afterwards, but each one's ApproximateReceiveCount goes up by one. Full payloads
   dlq
     .command("redrive")
     .description("Move every dead letter back to its job type's queue, to be processed again")
-    .argument("<type>", "job type (or extra subscriber) whose DLQ to redrive")
+    .argument("<type>", "job type, extra subscriber, or unrouted")
+    .option(...UNDELIVERED_OPTION)
     .option(
       "--rate <n>",
       `at most N messages per second (1 to ${MAX_RATE}); default as fast as SQS allows`,
@@ -82,18 +111,16 @@ afterwards, but each one's ApproximateReceiveCount goes up by one. Full payloads
 On AWS this starts an SQS message move task (StartMessageMoveTask) and follows it to the end. Where that
 API does not exist (the local cloud) the CLI moves the messages itself: receive, send to the queue, then
 delete from the DLQ only what the queue accepted, so a message is moved at least once and never lost.
-The failure attributes (FanoutError*) are dropped, so a job that fails again records a fresh reason.`,
+The failure attributes (FanoutError*) are dropped, so a job that fails again records a fresh reason.
+Undelivered jobs (--undelivered) go into the queue SNS could not reach; unrouted jobs each go to the queue
+of their type, and stay where they are while no such queue exists.`,
     )
-    .action(async (type: string, options: { rate?: number }, command: Command) => {
-      requireConsumer(registry, type);
-      const names = queueNames(registry.app, type);
+    .action(async (type: string, options: { rate?: number; undelivered?: boolean }, command: Command) => {
+      requireHoldingConsumer(registry, type);
       const connection = context.connect(command);
       try {
-        const [dlqAddress, source] = await Promise.all([
-          connection.queue(names.dlq),
-          connection.queue(names.queue),
-        ]);
-        const result = await redrive(connection.clients.sqs, dlqAddress, source, {
+        const { topology, holding } = await resolveHolding(connection, type, options.undelivered);
+        const result = await redriveHolding(connection.clients.sqs, topology, holding, connection.queue, {
           ...(options.rate ? { rate: options.rate } : {}),
           progress: output.progress(`redrive ${type}`, 0),
         });
@@ -107,6 +134,9 @@ The failure attributes (FanoutError*) are dropped, so a job that fails again rec
             : "",
           result.duplicates > 0
             ? `${result.duplicates} were copied but not deleted, and will be moved again`
+            : "",
+          result.left > 0
+            ? `${plural(result.left, "job")} stayed: no worker queue exists for ${result.left === 1 ? "its type" : "their types"}`
             : "",
         ].filter(Boolean);
         output.result(
@@ -122,8 +152,13 @@ The failure attributes (FanoutError*) are dropped, so a job that fails again rec
 const PAYLOAD_CHARS = 40;
 const REASON_CHARS = 50;
 
-export function formatDeadLetters(dlq: string, deadLetters: readonly DeadLetter[]): string {
-  if (deadLetters.length === 0) return `${dlq} is empty.`;
+export function formatDeadLetters(
+  dlq: string,
+  deadLetters: readonly DeadLetter[],
+  holding: HoldingQueue,
+): string {
+  const what = holding.kind === "dead-letters" ? "" : ` (it holds ${describeHolding(holding)})`;
+  if (deadLetters.length === 0) return `${dlq} is empty${what}.`;
   const table = formatTable(
     ["JOB ID", "RECEIVES", "AGE", "PAYLOAD IN", "ERROR", "PAYLOAD"],
     deadLetters.map((d) => [
@@ -137,5 +172,6 @@ export function formatDeadLetters(dlq: string, deadLetters: readonly DeadLetter[
         : truncate(JSON.stringify(d.payload) ?? "", PAYLOAD_CHARS),
     ]),
   );
-  return `${table}\n(${plural(deadLetters.length, "dead letter")} of ${dlq}, left in place; full payloads with --json)`;
+  const noun = holding.kind === "dead-letters" ? "dead letter" : "job";
+  return `${table}\n(${plural(deadLetters.length, noun)} of ${dlq}${what}, left in place; full payloads with --json)`;
 }

@@ -4,7 +4,7 @@ import type { CommandContext } from "../context.ts";
 import { formatAge, formatTable } from "../table.ts";
 
 export function registerStatus(program: Command, context: CommandContext): void {
-  const { registry, output } = context;
+  const { output } = context;
   program
     .command("status")
     .description(
@@ -14,7 +14,9 @@ export function registerStatus(program: Command, context: CommandContext): void 
       "after",
       `
 Columns: VISIBLE waiting to be received, IN FLIGHT received and not yet deleted, DELAYED waiting for their
-delay, DLQ dead letters, OLDEST age of the oldest message of the queue, OLDEST DEAD of its DLQ.
+delay, DLQ dead letters, UNDELIVERED jobs SNS could not deliver to the queue (its subscription's DLQ),
+OLDEST age of the oldest message of the queue, OLDEST DEAD of its DLQ. The "unrouted" row is the queue that
+keeps jobs of a type no worker is subscribed for; "fanout dlq redrive unrouted" moves them on.
 On AWS the ages come from CloudWatch (ApproximateAgeOfOldestMessage, minutes behind). Elsewhere SQS has no
 such API: the DLQ's age comes from a peek at up to 100 dead letters, and a worker queue's age is shown as
 "-", because peeking it would count toward its jobs' maxReceiveCount.
@@ -26,7 +28,7 @@ Examples:
     .action(async (_options: unknown, command: Command) => {
       const connection = context.connect(command);
       try {
-        const report = await queueStatus(registry, connection.reader());
+        const report = await queueStatus(await connection.topology(), connection.reader());
         output.result(report, formatStatus(report));
       } finally {
         connection.close();
@@ -36,13 +38,16 @@ Examples:
 
 export function formatStatus(report: StatusReport): string {
   const table = formatTable(
-    ["JOB TYPE", "VISIBLE", "IN FLIGHT", "DELAYED", "DLQ", "OLDEST", "OLDEST DEAD"],
+    ["JOB TYPE", "VISIBLE", "IN FLIGHT", "DELAYED", "DLQ", "UNDELIVERED", "OLDEST", "OLDEST DEAD"],
     report.queues.map((q) => [
-      q.kind === "subscriber" ? `${q.consumer} (subscriber)` : q.consumer,
+      q.kind === "worker"
+        ? q.consumer
+        : `${q.consumer} (${q.kind === "unrouted" ? "no worker" : "subscriber"})`,
       q.visible,
       q.inFlight,
       q.delayed,
-      q.dlqDepth,
+      q.dlqDepth ?? "-",
+      q.undelivered,
       formatAge(q.oldestAgeSeconds),
       formatAge(q.oldestDeadLetterAgeSeconds),
     ]),

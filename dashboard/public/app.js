@@ -40,10 +40,12 @@ async function main() {
       renderOutcomes($("outcomes"), outcomes);
       $("sampled").textContent = queues.sampledAt ? `figures of ${formatTime(queues.sampledAt)}` : "reading…";
       // The open DLQ is read again only when its depth changes: every read counts as a receive.
-      const open = deadLetters.type;
-      const depth = queues.queues.find((q) => q.consumer === open)?.figures?.dlqDepth;
-      if (open && depths.has(open) && depths.get(open) !== depth) void deadLetters.reload();
-      for (const q of queues.queues) depths.set(q.consumer, q.figures?.dlqDepth);
+      const open = deadLetters.key;
+      const depthOf = (q) =>
+        `${q.figures?.dlqDepth}/${q.figures?.undelivered}/${q.kind === "unrouted" ? q.figures?.visible : ""}`;
+      const depth = queues.queues.find((q) => q.consumer === deadLetters.type);
+      if (open && depth && depths.has(open) && depths.get(open) !== depthOf(depth)) void deadLetters.reload();
+      if (open && depth) depths.set(open, depthOf(depth));
     } catch (error) {
       showError(`The dashboard server does not answer (${error.message}); is it still running?`);
     }
@@ -57,9 +59,9 @@ async function main() {
   });
 
   function route() {
-    const match = /^#\/dlq\/([^/]+)$/.exec(location.hash);
+    const match = /^#\/dlq\/([^/]+)(\/undelivered)?$/.exec(location.hash);
     if (!match) return;
-    void deadLetters.open(decodeURIComponent(match[1]));
+    void deadLetters.open(decodeURIComponent(match[1]), match[2] ? "undelivered" : null);
     $("dlq-section").scrollIntoView({ block: "start" });
   }
   window.addEventListener("hashchange", route);

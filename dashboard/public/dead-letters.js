@@ -18,7 +18,7 @@ function letterView(letter, view) {
         letter.jobId ?? "(no job id)",
       ),
       h("span", { class: "pill pill-dead-lettered" }, letter.errorCode ?? "no error code"),
-      view.allowActions
+      view.allowActions && view.type !== "unrouted"
         ? h(
             "button",
             { type: "button", class: "button small", onclick: () => view.redriveOne(letter) },
@@ -55,26 +55,33 @@ function letterView(letter, view) {
 /** The dead-letter view of one job type: decoded letters, and redrive buttons when actions are allowed. */
 export function createDeadLetterView({ title, container, allowActions, onChange }) {
   let current = null;
+  let source = null;
   let message = null;
   let loading = false;
+  const query = () => (source ? `?source=${source}` : "");
 
   const view = {
     allowActions,
     get type() {
       return current;
     },
-    async open(type) {
+    /** Which holding queue is open: the consumer and, for a subscription's DLQ, "/undelivered". */
+    get key() {
+      return current === null ? null : `${current}${source ? `/${source}` : ""}`;
+    },
+    async open(type, from = null) {
       current = type;
+      source = from;
       message = null;
       await view.reload();
     },
     async reload() {
       if (!current || loading) return;
       loading = true;
-      const type = current;
+      const key = view.key;
       try {
-        const data = await getJson(`/api/dlq/${encodeURIComponent(type)}`);
-        if (type === current) render(data);
+        const data = await getJson(`/api/dlq/${encodeURIComponent(current)}${query()}`);
+        if (key === view.key) render(data);
       } catch (error) {
         fill(container, h("p", { class: "error" }, error.message));
       } finally {
@@ -89,7 +96,7 @@ export function createDeadLetterView({ title, container, allowActions, onChange 
       );
       if (!ok) return;
       await act(
-        `/api/dlq/${encodeURIComponent(current)}/redrive/${encodeURIComponent(letter.messageId)}`,
+        `/api/dlq/${encodeURIComponent(current)}/redrive/${encodeURIComponent(letter.messageId)}${query()}`,
         (r) =>
           r.duplicate
             ? "Moved back (the dead letter could not be deleted: it may be redriven twice)."
@@ -104,7 +111,7 @@ export function createDeadLetterView({ title, container, allowActions, onChange 
       );
       if (!ok) return;
       await act(
-        `/api/dlq/${encodeURIComponent(current)}/redrive`,
+        `/api/dlq/${encodeURIComponent(current)}/redrive${query()}`,
         (r) => `Moved ${plural(r.moved, "dead letter")} back to ${r.to}.`,
       );
     },
@@ -120,7 +127,8 @@ export function createDeadLetterView({ title, container, allowActions, onChange 
   }
 
   function render(data) {
-    title.textContent = `Dead letters of ${data.consumer}`;
+    title.textContent =
+      data.kind === "dead-letters" ? `Dead letters of ${data.consumer}` : `Waiting: ${data.what}`;
     const letters = data.deadLetters;
     const toolbar = h(
       "div",
@@ -151,7 +159,13 @@ export function createDeadLetterView({ title, container, allowActions, onChange 
             "Read-only: start the dashboard with --allow-actions to redrive dead letters.",
           ),
       letters.length === 0
-        ? h("p", { class: "empty" }, `The DLQ of ${data.consumer} is empty.`)
+        ? h(
+            "p",
+            { class: "empty" },
+            data.kind === "dead-letters"
+              ? `The DLQ of ${data.consumer} is empty.`
+              : `${data.dlq} is empty: no ${data.what}.`,
+          )
         : letters.map((letter) => letterView(letter, view)),
       letters.length >= data.limit ? h("p", { class: "note" }, `Showing the first ${data.limit}.`) : null,
       h(

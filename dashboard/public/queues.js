@@ -6,7 +6,9 @@ function figure(field, value, extraClass = "") {
 }
 
 function throughputCell(q, throughput) {
-  if (q.throughput === null) return h("td", { class: "muted" }, "not a Fanout worker");
+  if (q.throughput === null) {
+    return h("td", { class: "muted" }, q.kind === "unrouted" ? "kept for redrive" : "not a Fanout worker");
+  }
   if (throughput.source === "none") return h("td", { class: "muted" }, "n/a");
   const total = q.throughput.reduce((sum, n) => sum + n, 0);
   const minutes = Math.round((q.throughput.length * throughput.bucketSeconds) / 60);
@@ -23,6 +25,14 @@ function throughputCell(q, throughput) {
 export function renderQueues(table, note, data) {
   const rows = data.queues.map((q) => {
     const f = q.figures;
+    const consumer = encodeURIComponent(q.consumer);
+    const links =
+      q.kind === "unrouted"
+        ? [h("a", { href: "#/dlq/unrouted", class: "link" }, "Unrouted jobs →")]
+        : [h("a", { href: `#/dlq/${consumer}`, class: "link" }, "Dead letters →")];
+    if (f && f.undelivered > 0) {
+      links.push(h("a", { href: `#/dlq/${consumer}/undelivered`, class: "link" }, "Undelivered →"));
+    }
     return h(
       "tr",
       { "data-consumer": q.consumer },
@@ -30,20 +40,19 @@ export function renderQueues(table, note, data) {
         "th",
         { scope: "row", title: q.queue },
         q.consumer,
-        q.kind === "subscriber" ? h("span", { class: "tag" }, "subscriber") : null,
+        q.kind === "worker"
+          ? null
+          : h("span", { class: "tag" }, q.kind === "unrouted" ? "no worker" : "subscriber"),
       ),
-      figure("visible", f?.visible),
+      figure("visible", f?.visible, q.kind === "unrouted" && f && f.visible > 0 ? "dlq-nonzero" : ""),
       figure("inFlight", f?.inFlight),
       figure("delayed", f?.delayed),
       figure("dlqDepth", f?.dlqDepth, f && f.dlqDepth > 0 ? "dlq-nonzero" : ""),
+      figure("undelivered", f?.undelivered, f && f.undelivered > 0 ? "dlq-nonzero" : ""),
       figure("oldest", formatAge(f?.oldestAgeSeconds)),
       figure("oldestDead", formatAge(f?.oldestDeadLetterAgeSeconds)),
       throughputCell(q, data.throughput),
-      h(
-        "td",
-        null,
-        h("a", { href: `#/dlq/${encodeURIComponent(q.consumer)}`, class: "link" }, "Dead letters →"),
-      ),
+      h("td", { class: "links" }, ...links),
     );
   });
   fill(table.tBodies[0], rows);

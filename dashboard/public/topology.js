@@ -44,6 +44,7 @@ export function drawTopology(container, topology) {
   const rows = [
     ...topology.workers.map((w) => ({ kind: "worker", name: w.type, ...w })),
     ...topology.subscribers.map((sub) => ({ kind: "subscriber", ...sub })),
+    { kind: "unrouted", name: "unrouted", ...topology.unrouted },
   ];
   const height = TOP + rows.length * ROW;
   const topicY = TOP + (rows.length * ROW - ROW) / 2;
@@ -81,7 +82,12 @@ export function drawTopology(container, topology) {
   rows.forEach((row, i) => {
     const y = TOP + i * ROW;
     const centre = y + BOX_H / 2;
-    const filter = row.kind === "worker" ? `jobType = ${row.name}` : filterText(row.jobTypes);
+    const filter =
+      row.kind === "worker"
+        ? `jobType = ${row.name}`
+        : row.kind === "unrouted"
+          ? "any other jobType, or none"
+          : filterText(row.filterPolicy);
     svg.append(
       arrow(COLUMNS.topic + WIDTH.topic, topicY + BOX_H / 2, COLUMNS.queue, centre, "", FILTER_RUN),
       s("text", {
@@ -104,7 +110,7 @@ export function drawTopology(container, topology) {
         COLUMNS.queue,
         y,
         WIDTH.queue,
-        row.kind === "worker" ? "queue" : "subscriber queue",
+        { worker: "queue", subscriber: "subscriber queue", unrouted: "unrouted queue" }[row.kind],
         row.name,
         {
           title: row.queue,
@@ -112,6 +118,17 @@ export function drawTopology(container, topology) {
         },
       ),
     );
+    if (row.kind === "unrouted") {
+      const link = s("a", { href: "#/dlq/unrouted", "aria-label": "Unrouted jobs" });
+      link.append(
+        box("external", COLUMNS.consumer, y, WIDTH.consumer, "no worker yet", "redrive once one exists", {
+          title: `${row.queue} keeps jobs no worker is subscribed for`,
+        }),
+      );
+      svg.append(arrow(COLUMNS.queue + WIDTH.queue, centre, COLUMNS.consumer, centre, "edge-failure"), link);
+      live.set(row.name, { queueFigures, dlqCount: null, dlqNode: null });
+      return;
+    }
     svg.append(arrow(COLUMNS.queue + WIDTH.queue, centre, COLUMNS.consumer, centre));
     svg.append(
       row.kind === "worker"
@@ -150,12 +167,15 @@ export function drawTopology(container, topology) {
       const parts = live.get(q.consumer);
       if (!parts || !q.figures) continue;
       parts.queueFigures.textContent = `${q.figures.visible} waiting`;
+      if (!parts.dlqCount) continue;
       parts.dlqCount.textContent = String(q.figures.dlqDepth);
       parts.dlqNode.classList.toggle("has-dead-letters", q.figures.dlqDepth > 0);
     }
   };
 }
 
-function filterText(jobTypes) {
-  return jobTypes.length > 2 ? `all ${jobTypes.length} job types` : `jobType ∈ ${jobTypes.join(", ")}`;
+function filterText(policy) {
+  const values = policy.jobType ?? [];
+  if (values.some((v) => typeof v === "object" && v?.exists === true)) return "every job";
+  return values.length > 2 ? `${values.length} job types` : `jobType ∈ ${values.join(", ")}`;
 }

@@ -5,6 +5,7 @@ import type { AwsClients } from "../aws-clients.ts";
 import { errorCode, errorMessage, isPermanent, JobValidationError, UnknownJobTypeError } from "../errors.ts";
 import { type FunctionResources, readFunctionResources } from "../function-environment.ts";
 import { type LazyAwsClients, lazyAwsClients, readyAwsClients } from "../lazy-aws-clients.ts";
+import { payloadKeyPrefix } from "../naming.ts";
 import type { PayloadReader, PayloadStore } from "../payload-store.ts";
 import type { Publisher } from "../publisher.ts";
 import {
@@ -14,6 +15,7 @@ import {
   type PayloadOutput,
   type Registry,
 } from "../registry.ts";
+import { PAYLOAD_REFRESH_AFTER_SECONDS } from "../topology.ts";
 import { sendToDeadLetterQueue } from "./dead-letter.ts";
 import type { JobContext } from "./job-context.ts";
 import { decodeRecord } from "./record-decoder.ts";
@@ -84,10 +86,23 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     const resources = options.resources ?? readFunctionResources();
     const store = once(async (): Promise<PayloadStore> => {
       const { PayloadStore } = await import("../payload-store.ts");
+      const own = payloadKeyPrefix(type);
+      const foreign = job.worker.foreignPayloadPrefix;
       return new PayloadStore({
         s3: await clients.s3(),
         bucket: resources.bucket,
         ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+        // The same prefixes the worker's IAM role may read, so the local cloud refuses what AWS would.
+        readablePrefixes: foreign === null ? [own] : [own, foreign],
+        refresh: {
+          afterSeconds: PAYLOAD_REFRESH_AFTER_SECONDS,
+          prefix: own,
+          onFailure: (key, error) =>
+            logger.warn("could not refresh an old payload object; it may expire before a redrive", {
+              key,
+              error: errorMessage(error),
+            }),
+        },
       });
     });
     const publisher = once(async () => {

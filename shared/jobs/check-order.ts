@@ -18,5 +18,5 @@ export const checkOrder = defineJob({
       .min(1),
     total: z.number().nonnegative(),
   }),
-  worker: { timeoutSeconds: 10, batchSize: 10, maxReceiveCount: 3 },
+  worker: { timeoutSeconds: 10, batchSize: 10 },
 });

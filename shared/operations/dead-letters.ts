@@ -4,7 +4,7 @@ import { DEAD_LETTER_ATTRIBUTES } from "../consumer/dead-letter.ts";
 import { decodeRecord } from "../consumer/record-decoder.ts";
 import { toSqsRecord } from "../consumer/sqs-record.ts";
 import { errorMessage } from "../errors.ts";
-import type { PayloadStore } from "../payload-store.ts";
+import type { PayloadReader } from "../payload-store.ts";
 
 /** A dead letter as an operator reads it: the job, why it failed, and its payload with pointers resolved. */
 export interface DeadLetter {
@@ -34,7 +34,7 @@ function stringAttribute(message: Message, name: string): string | null {
 
 export async function decodeDeadLetter(
   message: Message,
-  options: { readonly payloads: PayloadStore; readonly topicArn: string; readonly now?: number },
+  options: { readonly payloads: PayloadReader; readonly topicArn: string; readonly now?: number },
 ): Promise<DeadLetter> {
   const sent = Number(message.Attributes?.SentTimestamp);
   const attempts = Number(stringAttribute(message, DEAD_LETTER_ATTRIBUTES.receiveCount));

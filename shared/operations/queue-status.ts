@@ -1,7 +1,6 @@
 import { type CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { Registry } from "../registry.ts";
-import { describeTopology, type QueueTopology } from "../topology.ts";
+import { type QueueTopology, subscriptions, type Topology, type UnroutedTopology } from "../topology.ts";
 import { peekMessages } from "./peek.ts";
 import type { QueueLookup } from "./queue-address.ts";
 
@@ -20,15 +19,20 @@ export interface QueueDepth {
 }
 
 export interface QueueStatus {
-  /** The job type, or the subscriber's name. */
+  /** The job type, the subscriber's name, or `unrouted`. */
   readonly consumer: string;
-  readonly kind: "worker" | "subscriber";
+  readonly kind: "worker" | "subscriber" | "unrouted";
   readonly queue: string;
-  readonly dlq: string;
+  /** Null for the unrouted queue: nothing reads it, so nothing is dead-lettered from it. */
+  readonly dlq: string | null;
+  /** The subscription's DLQ: what SNS could not deliver to `queue`. */
+  readonly deliveryDlq: string;
   readonly visible: number;
   readonly inFlight: number;
   readonly delayed: number;
-  readonly dlqDepth: number;
+  readonly dlqDepth: number | null;
+  /** Jobs SNS could not deliver to the queue (the depth of `deliveryDlq`). */
+  readonly undelivered: number;
   /** Seconds; null where it cannot be known (see `ageSource`). */
   readonly oldestAgeSeconds: number | null;
   readonly oldestDeadLetterAgeSeconds: number | null;
@@ -115,41 +119,63 @@ export interface AgeSources {
   readonly deadLetterAge?: (dlqName: string, depth: number) => Promise<number | null>;
 }
 
-/** Depths and ages of these queues and their DLQs. */
+const total = (depth: QueueDepth) => depth.visible + depth.inFlight + depth.delayed;
+
+/** The queues whose ages CloudWatch is asked for: every queue, DLQ and unrouted queue. */
+export function agedQueueNames(queues: readonly (QueueTopology | UnroutedTopology)[]): string[] {
+  return queues.flatMap((q) => (q.kind === "unrouted" ? [q.queueName] : [q.queueName, q.dlqName]));
+}
+
+/** Depths and ages of these queues, their DLQs and their subscriptions' DLQs. */
 export async function queueStatuses(
-  queues: readonly QueueTopology[],
+  queues: readonly (QueueTopology | UnroutedTopology)[],
   reader: QueueReader,
   sources: AgeSources = {},
 ): Promise<QueueStatus[]> {
   const depths = await Promise.all(
     queues.map(async (q) => ({
       queue: await queueDepth(reader, q.queueName),
-      dlq: await queueDepth(reader, q.dlqName),
+      dlq: q.kind === "unrouted" ? null : await queueDepth(reader, q.dlqName),
+      undelivered: await queueDepth(reader, q.deliveryDlqName),
     })),
   );
   const { cloudwatch } = reader;
   const cloudWatchAges = cloudwatch
-    ? await (sources.cloudWatchAges?.() ??
-        oldestByCloudWatch(
-          cloudwatch,
-          queues.flatMap((q) => [q.queueName, q.dlqName]),
-        ))
+    ? await (sources.cloudWatchAges?.() ?? oldestByCloudWatch(cloudwatch, agedQueueNames(queues)))
     : undefined;
+  // Nothing reads the unrouted queue, so a peek there counts toward no receive limit: its age is known.
   const deadLetterAge =
     sources.deadLetterAge ??
-    ((dlqName: string, depth: number) => (depth > 0 ? oldestByPeek(reader, dlqName) : Promise.resolve(null)));
+    ((name: string, depth: number) => (depth > 0 ? oldestByPeek(reader, name) : Promise.resolve(null)));
   return Promise.all(
     queues.map(async (q, i): Promise<QueueStatus> => {
       const d = depths[i] as (typeof depths)[number];
-      const dlqDepth = d.dlq.visible + d.dlq.inFlight + d.dlq.delayed;
-      return {
+      const common = {
         consumer: q.consumer,
-        kind: q.kind,
         queue: q.queueName,
-        dlq: q.dlqName,
+        deliveryDlq: q.deliveryDlqName,
         visible: d.queue.visible,
         inFlight: d.queue.inFlight,
         delayed: d.queue.delayed,
+        undelivered: total(d.undelivered),
+      };
+      if (q.kind === "unrouted") {
+        return {
+          ...common,
+          kind: q.kind,
+          dlq: null,
+          dlqDepth: null,
+          oldestAgeSeconds: cloudWatchAges
+            ? (cloudWatchAges.get(q.queueName) ?? null)
+            : await deadLetterAge(q.queueName, total(d.queue)),
+          oldestDeadLetterAgeSeconds: null,
+        };
+      }
+      const dlqDepth = d.dlq ? total(d.dlq) : 0;
+      return {
+        ...common,
+        kind: q.kind,
+        dlq: q.dlqName,
         dlqDepth,
         oldestAgeSeconds: cloudWatchAges?.get(q.queueName) ?? null,
         oldestDeadLetterAgeSeconds: cloudWatchAges
@@ -160,8 +186,7 @@ export async function queueStatuses(
   );
 }
 
-export async function queueStatus(registry: Registry, reader: QueueReader): Promise<StatusReport> {
-  const topology = describeTopology(registry);
-  const statuses = await queueStatuses([...topology.workers, ...topology.subscribers], reader);
+export async function queueStatus(topology: Topology, reader: QueueReader): Promise<StatusReport> {
+  const statuses = await queueStatuses(subscriptions(topology), reader);
   return { queues: statuses, ageSource: reader.cloudwatch ? "cloudwatch" : "dlq-peek" };
 }

@@ -145,26 +145,37 @@ export function redrivenAttributes(message: Message): Record<string, MessageAttr
 
 async function visibleCount(sqs: SQSClient, url: string): Promise<number> {
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }),
   );
   return Number(Attributes.ApproximateNumberOfMessages ?? 0);
 }
 
-async function moveManually(
+/** Where one message goes, or undefined to leave it where it is (the unrouted job of a type still unknown). */
+export type Destination = (message: Message) => QueueAddress | undefined;
+
+export interface ManualMoveResult extends Omit<RedriveResult, "mode" | "to"> {
+  /** Messages no destination was found for; they stay where they are. */
+  readonly left: number;
+}
+
+/**
+ * Moves every message of `from` to the destination chosen for it: receive, send, and delete only what the
+ * destination accepted, so a message is moved at least once and never lost.
+ */
+export async function moveMessages(
   sqs: SQSClient,
-  dlq: QueueAddress,
-  source: QueueAddress,
-  options: RedriveOptions & { readonly progress: RedriveProgress },
-): Promise<RedriveResult> {
+  from: QueueAddress,
+  destination: Destination,
+  moveOptions: RedriveOptions = {},
+): Promise<ManualMoveResult> {
+  const options = { ...moveOptions, progress: moveOptions.progress ?? NO_PROGRESS };
   const started = Date.now();
-  // Dead letters that arrive while the redrive runs (a job failing again) are held back, not moved in a loop.
-  const newer = new Map<string, Message>();
+  // Messages that arrive while the move runs (a job failing again) are held back, not moved in a loop, and so
+  // are those without a destination.
+  const held = new Map<string, Message>();
   let moved = 0;
   let duplicates = 0;
-  options.progress.setTotal(await visibleCount(sqs, dlq.url));
+  options.progress.setTotal(await visibleCount(sqs, from.url));
   try {
     for (let empty = 0, rechecks = 0; ; ) {
       if (options.rate) {
@@ -173,7 +184,7 @@ async function moveManually(
       }
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
-          QueueUrl: dlq.url,
+          QueueUrl: from.url,
           MaxNumberOfMessages: Math.min(MAX_BATCH, options.rate ?? MAX_BATCH),
           VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
           WaitTimeSeconds: empty > 0 ? 1 : 0,
@@ -181,57 +192,82 @@ async function moveManually(
           MessageSystemAttributeNames: ["SentTimestamp"],
         }),
       );
-      const batch: Message[] = [];
+      const groups = new Map<string, { to: QueueAddress; messages: Message[] }>();
       for (const message of Messages) {
-        if (sentAt(message) > started) newer.set(message.MessageId ?? "", message);
-        else batch.push(message);
+        const to = sentAt(message) > started ? undefined : destination(message);
+        if (!to) {
+          held.set(message.MessageId ?? "", message);
+          continue;
+        }
+        const group = groups.get(to.url) ?? { to, messages: [] };
+        group.messages.push(message);
+        groups.set(to.url, group);
       }
-      if (batch.length === 0) {
+      if (groups.size === 0) {
         if (++empty < EMPTY_RECEIVES_TO_FINISH) continue;
-        if ((await visibleCount(sqs, dlq.url)) === 0 || ++rechecks > MAX_RECHECKS) break;
+        if ((await visibleCount(sqs, from.url)) === 0 || ++rechecks > MAX_RECHECKS) break;
         empty = 0;
         continue;
       }
       empty = 0;
-      const sent = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: source.url,
-          Entries: batch.map((message, i) => ({
-            Id: String(i),
-            MessageBody: message.Body ?? "",
-            MessageAttributes: redrivenAttributes(message),
-          })),
-        }),
-      );
-      const accepted = batch.filter((_, i) => sent.Successful?.some((s) => s.Id === String(i)));
-      const refused = batch.filter((_, i) => !sent.Successful?.some((s) => s.Id === String(i)));
-      if (accepted.length > 0) {
-        const deleted = await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: dlq.url,
-            Entries: accepted.map((message, i) => ({
+      for (const { to, messages } of groups.values()) {
+        const sent = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: to.url,
+            Entries: messages.map((message, i) => ({
               Id: String(i),
-              ReceiptHandle: message.ReceiptHandle ?? "",
+              MessageBody: message.Body ?? "",
+              MessageAttributes: redrivenAttributes(message),
             })),
           }),
         );
-        duplicates += deleted.Failed?.length ?? 0;
-      }
-      moved += accepted.length;
-      options.progress.update(moved);
-      if (refused.length > 0) {
-        await release(sqs, dlq.url, refused);
-        const reasons = [...new Set((sent.Failed ?? []).map((f) => `${f.Code}: ${f.Message ?? ""}`))].join(
-          "; ",
-        );
-        throw new RedriveError(
-          `${source.name} refused ${refused.length} messages (${reasons}); ${moved} were moved, the rest stays in ${dlq.name}. Fix the cause and run the redrive again.`,
-        );
+        const accepted = new Set((sent.Successful ?? []).map((entry) => Number(entry.Id)));
+        const refused = messages.filter((_, i) => !accepted.has(i));
+        if (accepted.size > 0) {
+          const deleted = await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: from.url,
+              Entries: messages
+                .filter((_, i) => accepted.has(i))
+                .map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle ?? "" })),
+            }),
+          );
+          duplicates += deleted.Failed?.length ?? 0;
+        }
+        moved += accepted.size;
+        options.progress.update(moved);
+        if (refused.length > 0) {
+          await release(sqs, from.url, refused);
+          const reasons = [...new Set((sent.Failed ?? []).map((f) => `${f.Code}: ${f.Message ?? ""}`))].join(
+            "; ",
+          );
+          throw new RedriveError(
+            `${to.name} refused ${refused.length} messages (${reasons}); ${moved} were moved, the rest stays in ${from.name}. Fix the cause and run the redrive again.`,
+          );
+        }
       }
     }
   } finally {
     options.progress.stop();
-    await release(sqs, dlq.url, [...newer.values()]);
+    await release(sqs, from.url, [...held.values()]);
   }
-  return { mode: "manual", moved, from: dlq.name, to: source.name, leftNewer: newer.size, duplicates };
+  const left = [...held.values()].filter((message) => sentAt(message) <= started).length;
+  return { moved, from: from.name, leftNewer: held.size - left, left, duplicates };
+}
+
+async function moveManually(
+  sqs: SQSClient,
+  dlq: QueueAddress,
+  source: QueueAddress,
+  options: RedriveOptions,
+): Promise<RedriveResult> {
+  const result = await moveMessages(sqs, dlq, () => source, options);
+  return {
+    mode: "manual",
+    moved: result.moved,
+    from: result.from,
+    to: source.name,
+    leftNewer: result.leftNewer,
+    duplicates: result.duplicates,
+  };
 }

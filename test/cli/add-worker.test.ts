@@ -8,7 +8,7 @@ import { startLocalFanout } from "../../local/local-fanout.ts";
 import { PayloadStore } from "../../shared/payload-store.ts";
 import { Publisher } from "../../shared/publisher.ts";
 import type { Registry } from "../../shared/registry.ts";
-import { filterPolicy } from "../../shared/topology.ts";
+import { typesFilterPolicy } from "../../shared/topology.ts";
 import { fixtureBundles, synthesize } from "../stack/synth.ts";
 import { fanout, spawnFanout } from "./run.ts";
 
@@ -164,7 +164,7 @@ describe("fanout add-worker scaffolds a job type the local cloud runs and the st
     stack.one("aws_lambda_function", (c) => c.function_name === name);
     const subscription = stack.one(
       "aws_sns_topic_subscription",
-      (c) => c.filter_policy === filterPolicy([TYPE]),
+      (c) => c.filter_policy === typesFilterPolicy([TYPE]),
     );
     expect(stack.target(subscription.config.endpoint)).toEqual(queue);
   });

@@ -98,6 +98,7 @@ describe("fanout dlq redrive against the local cloud", () => {
       from: "fanout-test-echo-dlq",
       to: "fanout-test-echo",
       leftNewer: 0,
+      left: 0,
       duplicates: 0,
     });
     expect(await depth(h.fanout.clients.sqs, h.dlqUrl("echo"))).toEqual({ visible: 0, inFlight: 0 });

@@ -60,7 +60,9 @@ describe("fanout status against the local cloud", () => {
         dlqDepth: 0,
       }),
       expect.objectContaining({ consumer: "audit", kind: "subscriber", visible: 3, dlqDepth: 0 }),
+      expect.objectContaining({ consumer: "unrouted", kind: "unrouted", visible: 0, dlqDepth: null }),
     ]);
+    expect(report.queues.map((q: { undelivered: number }) => q.undelivered)).toEqual([0, 0, 0, 0, 0]);
     const echo = report.queues[0];
     expect(echo.oldestDeadLetterAgeSeconds).toBeGreaterThanOrEqual(0);
     expect(echo.oldestAgeSeconds).toBeNull();
@@ -77,14 +79,16 @@ describe("fanout status against the local cloud", () => {
       "IN FLIGHT",
       "DELAYED",
       "DLQ",
+      "UNDELIVERED",
       "OLDEST",
       "OLDEST DEAD",
     ]);
-    expect(lines[1]).toMatch(/^echo\s+2\s+1\s+0\s+2\s+-\s+\d+s$/);
-    expect(lines[2]).toMatch(/^always-fails\s+0\s+0\s+0\s+0\s+-\s+-$/);
-    expect(lines[3]).toMatch(/^fails-first-time\s+0\s+0\s+1\s+0\s+-\s+-$/);
-    expect(lines[4]).toMatch(/^audit \(subscriber\)\s+3\s+0\s+0\s+0\s+-\s+-$/);
-    expect(lines[5]).toBe("(OLDEST needs CloudWatch (AWS only); OLDEST DEAD from a peek of the DLQ)");
+    expect(lines[1]).toMatch(/^echo\s+2\s+1\s+0\s+2\s+0\s+-\s+\d+s$/);
+    expect(lines[2]).toMatch(/^always-fails\s+0\s+0\s+0\s+0\s+0\s+-\s+-$/);
+    expect(lines[3]).toMatch(/^fails-first-time\s+0\s+0\s+1\s+0\s+0\s+-\s+-$/);
+    expect(lines[4]).toMatch(/^audit \(subscriber\)\s+3\s+0\s+0\s+0\s+0\s+-\s+-$/);
+    expect(lines[5]).toMatch(/^unrouted \(no worker\)\s+0\s+0\s+0\s+-\s+0\s+-\s+-$/);
+    expect(lines[6]).toBe("(OLDEST needs CloudWatch (AWS only); OLDEST DEAD from a peek of the DLQ)");
     const again = JSON.parse((await fanout(["--local", "--json", "status"], { env })).stdout);
     expect(again.queues[0]).toMatchObject({ dlqDepth: 2 });
   });

@@ -42,8 +42,8 @@ describe("the dashboard's API and its guards", () => {
 
   beforeAll(async () => {
     h = await startHarness({ workers: false });
-    dashboard = await startLocalDashboard(h.fanout, testRegistry, { port: 0, sampleIntervalMs: 300 });
-    readOnly = await startLocalDashboard(h.fanout, testRegistry, { port: 0, allowActions: false });
+    dashboard = await startLocalDashboard(h.fanout, { port: 0, sampleIntervalMs: 300 });
+    readOnly = await startLocalDashboard(h.fanout, { port: 0, allowActions: false });
   });
   afterAll(async () => {
     await dashboard?.close();
@@ -137,7 +137,7 @@ describe("the dashboard's API and its guards", () => {
   it("answers 404 with the known job types for an unknown one", async () => {
     const { status, body } = await call(dashboard.url, "/api/dlq/nope", "GET");
     expect(status).toBe(404);
-    expect(body.error).toBe('Unknown job type "nope". Known: echo, always-fails, fails-first-time, audit.');
+    expect(body.error).toBe('Unknown job type "nope". Known: echo, always-fails, fails-first-time, audit, unrouted.');
   });
 
   it("serves the page with a Content-Security-Policy that allows only its own scripts", async () => {

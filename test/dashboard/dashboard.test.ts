@@ -20,7 +20,7 @@ describe.skipIf(skipBrowserTests)(`the dashboard in headless Chromium${browserSu
 
   beforeAll(async () => {
     h = await startHarness();
-    dashboard = await startLocalDashboard(h.fanout, testRegistry, { port: 0, sampleIntervalMs: 500 });
+    dashboard = await startLocalDashboard(h.fanout, { port: 0, sampleIntervalMs: 500 });
     browser = await launchBrowser();
     page = await browser.newPage();
     const problems: string[] = [];
@@ -150,7 +150,7 @@ describe.skipIf(skipBrowserTests)(`a read-only dashboard in headless Chromium${b
 
   beforeAll(async () => {
     h = await startHarness({ workers: false });
-    dashboard = await startLocalDashboard(h.fanout, testRegistry, { port: 0, allowActions: false });
+    dashboard = await startLocalDashboard(h.fanout, { port: 0, allowActions: false });
     browser = await launchBrowser();
   });
   afterAll(async () => {

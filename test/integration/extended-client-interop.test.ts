@@ -49,7 +49,7 @@ describe("messages written by AWS's extended client libraries", () => {
   }
 
   it("processes a foreign payload behind a Python-style pointer with the legacy size attribute in a non-raw SNS envelope", async () => {
-    const key = `payloads/${randomUUID()}`;
+    const key = `extended/${randomUUID()}`;
     const payload = JSON.stringify({ n: 41, text: "from python" });
     await store(key, payload);
     const snsMessageId = randomUUID();

@@ -1,14 +1,17 @@
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_PLACEMENT } from "../../local/cloud.ts";
+import { payloadBucketName } from "../../shared/naming.ts";
 import { testRegistry } from "../fixtures/registry.ts";
-import { fixtureBundles, type Synthesized, synthesize } from "../stack/synth.ts";
+import { fixtureBundles, ref, type Synthesized, synthesize } from "../stack/synth.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 interface QueueShape {
   name: string;
-  visibilityTimeout: number | undefined;
+  visibilityTimeout: number;
   retention: number;
+  maxMessageSize: number;
   deadLetterTarget: string | undefined;
   maxReceiveCount: number | undefined;
 }
@@ -17,6 +20,8 @@ interface SubscriptionShape {
   queue: string;
   filterPolicy: unknown;
   raw: boolean;
+  /** Where SNS puts what it cannot deliver. */
+  deliveryDlq: string;
 }
 
 const queueName = (arn: string) => arn.split(":").at(-1) ?? "";
@@ -26,8 +31,10 @@ function stackQueues(stack: Synthesized): QueueShape[] {
     const redrive = config.redrive_policy ? JSON.parse(String(config.redrive_policy)) : undefined;
     return {
       name: String(config.name),
-      visibilityTimeout: config.visibility_timeout_seconds as number | undefined,
+      // SQS's default where the stack sets none.
+      visibilityTimeout: (config.visibility_timeout_seconds as number | undefined) ?? 30,
       retention: config.message_retention_seconds as number,
+      maxMessageSize: config.max_message_size as number,
       deadLetterTarget: redrive ? String(stack.target(redrive.deadLetterTargetArn).config.name) : undefined,
       maxReceiveCount: redrive?.maxReceiveCount,
     };
@@ -39,6 +46,9 @@ function stackSubscriptions(stack: Synthesized): SubscriptionShape[] {
     queue: String(stack.target(config.endpoint).config.name),
     filterPolicy: JSON.parse(String(config.filter_policy)),
     raw: config.raw_message_delivery === true,
+    deliveryDlq: String(
+      stack.target(JSON.parse(String(config.redrive_policy)).deadLetterTargetArn).config.name,
+    ),
   }));
 }
 
@@ -53,9 +63,9 @@ async function localQueues(h: Harness): Promise<QueueShape[]> {
       const redrive = Attributes.RedrivePolicy ? JSON.parse(Attributes.RedrivePolicy) : undefined;
       return {
         name: queueName(Attributes.QueueArn ?? ""),
-        // A queue the stack leaves at SQS's default visibility timeout says nothing; compare what it sets.
-        visibilityTimeout: redrive ? Number(Attributes.VisibilityTimeout) : undefined,
+        visibilityTimeout: Number(Attributes.VisibilityTimeout),
         retention: Number(Attributes.MessageRetentionPeriod),
+        maxMessageSize: Number(Attributes.MaximumMessageSize),
         deadLetterTarget: redrive ? queueName(redrive.deadLetterTargetArn) : undefined,
         maxReceiveCount: redrive ? Number(redrive.maxReceiveCount) : undefined,
       };
@@ -77,6 +87,7 @@ async function localSubscriptions(h: Harness): Promise<SubscriptionShape[]> {
         queue: queueName(s.Endpoint ?? ""),
         filterPolicy: JSON.parse(Attributes.FilterPolicy ?? "null"),
         raw: Attributes.RawMessageDelivery === "true",
+        deliveryDlq: queueName(JSON.parse(Attributes.RedrivePolicy ?? "{}").deadLetterTargetArn ?? ""),
       };
     }),
   );
@@ -94,15 +105,20 @@ describe("the local cloud and the cdktf stack build the same topology from the r
   });
   afterAll(() => h.stop());
 
-  it("has the same topic and bucket names", () => {
-    expect(stack.of("aws_sns_topic").map((t) => t.config.name)).toEqual([h.fanout.topology.topicName]);
+  it("has the same topic name, and a bucket named by the same function of account and region", () => {
+    expect(stack.of("aws_sns_topic", (t) => t.name === h.fanout.topology.topicName)).toHaveLength(1);
     expect(queueName(h.fanout.provisioned.topicArn)).toBe(h.fanout.topology.topicName);
-    expect(stack.of("aws_s3_bucket").map((b) => b.config.bucket)).toEqual([h.fanout.provisioned.bucket]);
+    const account = ref(stack.one("aws_caller_identity", () => true), "account_id");
+    expect(stack.of("aws_s3_bucket").map((b) => b.config.bucket)).toEqual([
+      payloadBucketName(testRegistry.app, { accountId: account, region: "eu-west-1" }),
+    ]);
+    expect(h.fanout.provisioned.bucket).toBe(payloadBucketName(testRegistry.app, LOCAL_PLACEMENT));
   });
 
-  it("has the same queues, DLQs, visibility timeouts, retention and redrive policies", async () => {
+  it("has the same queues, DLQs, subscription DLQs, unrouted queue, timeouts, sizes and redrive policies", async () => {
     const local = byName(await localQueues(h));
-    expect(local.length).toBe(2 * (testRegistry.jobList.length + testRegistry.subscribers.length));
+    // A queue, a DLQ and a subscription DLQ per job type and subscriber; the unrouted queue and its own.
+    expect(local.length).toBe(3 * (testRegistry.jobList.length + testRegistry.subscribers.length) + 2);
     expect(local).toEqual(byName(stackQueues(stack)));
   });
 

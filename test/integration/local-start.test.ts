@@ -37,7 +37,7 @@ describe("the start command (npm start -- --demo)", () => {
       ["render-report", true],
     ]);
     expect(published[1]?.payloadKey).toMatch(
-      /^s3:\/\/fanout-payloads\/payloads\/render-report\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.json$/,
+      /^s3:\/\/fanout-payloads-000000000000-us-east-1\/payloads\/render-report\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.json$/,
     );
     const outcome = (type: string) => lines.find((l) => l.outcome === "processed" && l.jobType === type);
     expect(outcome("check-order")).toMatchObject({ offloaded: false, jobId: published[0]?.jobId });

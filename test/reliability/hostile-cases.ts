@@ -389,9 +389,17 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     name: "a pointer to an object that does not exist",
     send: {
       via: "sqs",
-      message: ({ bucket }) => pointerMessage({ s3BucketName: bucket, s3Key: "payloads/never" }),
+      message: ({ bucket }) => pointerMessage({ s3BucketName: bucket, s3Key: "payloads/work/never" }),
     },
     expected: { deadLettered: "PayloadMissingError", reason: /does not exist/ },
+  },
+  {
+    name: "a pointer into another job type's payloads (which the worker's IAM role may not read)",
+    send: {
+      via: "sqs",
+      message: ({ bucket }) => pointerMessage({ s3BucketName: bucket, s3Key: "payloads/other/x.json" }),
+    },
+    expected: { deadLettered: "HostilePointerError", reason: /outside the prefixes this consumer reads/ },
   },
   {
     name: "an object replaced after publishing (integrity mismatch)",

@@ -25,6 +25,8 @@ function policies(json: StackJson): { where: string; type: string; document: Doc
     ["aws_s3_bucket_policy", "policy"],
     ["aws_sqs_queue_policy", "policy"],
     ["aws_kms_key", "policy"],
+    ["aws_iam_policy", "policy"],
+    ["aws_sns_topic_policy", "policy"],
   ];
   return fields.flatMap(([type, field]) =>
     resources(json, type).map(([name, config]) => ({
@@ -64,10 +66,10 @@ export function wildcardResources(json: StackJson): string[] {
   );
 }
 
-/** Every queue policy lets only SNS send, and only on behalf of the stack's own topic. */
+/** Every queue policy lets only SNS send, and only on behalf of the stack's own job topic (the one subscribed). */
 export function queuesOpenBeyondTopic(json: StackJson): string[] {
-  const [topicName] = Object.keys(json.resource?.aws_sns_topic ?? {});
-  const topicArn = `\${aws_sns_topic.${topicName}.arn}`;
+  const [subscription] = resources(json, "aws_sns_topic_subscription");
+  const topicArn = String(subscription?.[1].topic_arn);
   return policies(json)
     .filter((p) => p.type === "aws_sqs_queue_policy")
     .flatMap(({ where, document }) =>

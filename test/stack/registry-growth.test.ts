@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterPolicy } from "../../shared/topology.ts";
+import { unroutedFilterPolicy } from "../../shared/topology.ts";
 import { fixtureBundles, type Synthesized, synthesize, testJob, testRegistry } from "./synth.ts";
 
 async function synthesizeRegistry(extra: Parameters<typeof testRegistry>[0]): Promise<Synthesized> {
@@ -7,11 +7,13 @@ async function synthesizeRegistry(extra: Parameters<typeof testRegistry>[0]): Pr
   return synthesize({ registry, bundles: await fixtureBundles(registry) });
 }
 
-/** Every resource a worker brings, by Terraform type: its queues, subscription, function and alarms. */
+/**
+ * Every resource a worker brings, by Terraform type: its queue, DLQ and subscription DLQ, the queue policies
+ * of the two SNS sends to, its subscription, function, role and alarms (four on queues, two on the function).
+ */
 const ONE_WORKER = [
   "aws_cloudwatch_log_group",
-  "aws_cloudwatch_metric_alarm",
-  "aws_cloudwatch_metric_alarm",
+  ...Array.from({ length: 6 }, () => "aws_cloudwatch_metric_alarm"),
   "aws_iam_role",
   "aws_iam_role_policy",
   "aws_lambda_event_source_mapping",
@@ -19,19 +21,21 @@ const ONE_WORKER = [
   "aws_sns_topic_subscription",
   "aws_sqs_queue",
   "aws_sqs_queue",
+  "aws_sqs_queue",
+  "aws_sqs_queue_policy",
   "aws_sqs_queue_policy",
   "aws_sqs_queue_redrive_allow_policy",
 ];
 
 describe("adding a job type to the registry", () => {
-  it("adds exactly one worker's resources and outputs, and changes only the filters that list every type", async () => {
+  it("adds exactly one worker's resources and outputs, and changes only the unrouted queue's filter", async () => {
     const before = await synthesizeRegistry([]);
     const after = await synthesizeRegistry([testJob("reindex")]);
     const addresses = (s: Synthesized) => new Set(s.resources.map((r) => r.address));
 
     const added = after.resources.filter((r) => !addresses(before).has(r.address));
     expect(added.map((r) => r.type).sort()).toEqual(ONE_WORKER);
-    expect(added.every((r) => r.address.includes(".reindex-"))).toBe(true);
+    expect(added.every((r) => r.address.includes("_reindex-"))).toBe(true);
     expect(before.resources.filter((r) => !addresses(after).has(r.address))).toEqual([]);
 
     const changed = before.resources
@@ -44,11 +48,12 @@ describe("adding a job type to the registry", () => {
         address: r.address,
         filter: after.resources.find((a) => a.address === r.address)?.config.filter_policy,
       }));
-    // Only the "archive" subscriber receives every type; "index-log" keeps its own filter.
+    // "archive" receives every type by an exists filter, so it stays as it is; only the unrouted queue's
+    // filter learns that the new type is now routed.
     expect(changed).toEqual([
       {
-        address: expect.stringMatching(/^aws_sns_topic_subscription\.archive-/),
-        filter: filterPolicy(["ingest", "index", "reindex"]),
+        address: expect.stringMatching(/^aws_sns_topic_subscription\.fanout_unrouted-/),
+        filter: unroutedFilterPolicy(["ingest", "index", "reindex"]),
       },
     ]);
 
@@ -57,6 +62,6 @@ describe("adding a job type to the registry", () => {
       outputs(after)
         .filter((o) => !outputs(before).includes(o))
         .sort(),
-    ).toEqual(["reindex-dlq-url", "reindex-queue-url"]);
+    ).toEqual(["reindex-dlq-url", "reindex-queue-url", "reindex-undelivered-url"]);
   });
 });

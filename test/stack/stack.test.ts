@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { functionEnvironment } from "../../shared/function-environment.ts";
 import { registry } from "../../shared/jobs/index.ts";
-import { describeTopology, filterPolicy, VISIBILITY_TIMEOUT_FACTOR } from "../../shared/topology.ts";
+import { describeTopology, subscriptions, VISIBILITY_TIMEOUT_FACTOR } from "../../shared/topology.ts";
 import type { PolicyStatement } from "../../stacks/policy.ts";
 import {
   fixtureBundles,
@@ -12,7 +12,8 @@ import {
   testRegistry,
 } from "./synth.ts";
 
-const topology = describeTopology(registry);
+// Every name but the bucket's is free of the account id, which the stack looks up when it is applied.
+const topology = describeTopology(registry, { accountId: "(account)", region: "eu-west-1" });
 let stack: Synthesized;
 
 beforeAll(async () => {
@@ -27,7 +28,7 @@ const parse = (text: unknown): PolicyDocument => JSON.parse(String(text)) as Pol
 const list = (value: string | readonly string[] | undefined): readonly string[] =>
   value === undefined ? [] : typeof value === "string" ? [value] : value;
 
-const topic = () => stack.one("aws_sns_topic", () => true);
+const topic = () => stack.one("aws_sns_topic", (c) => c.name === topology.topicName);
 const bucket = () => stack.one("aws_s3_bucket", () => true);
 const queueNamed = (name: string) => stack.one("aws_sqs_queue", (c) => c.name === name);
 const byQueue = (type: string, queue: SynthResource, field = "queue_url") =>
@@ -41,6 +42,8 @@ function allPolicies(): { where: string; document: PolicyDocument }[] {
     ["aws_s3_bucket_policy", "policy"],
     ["aws_sqs_queue_policy", "policy"],
     ["aws_kms_key", "policy"],
+    ["aws_iam_policy", "policy"],
+    ["aws_sns_topic_policy", "policy"],
   ];
   return fields.flatMap(([type, field]) =>
     stack.of(type).map((r) => ({ where: `${r.address}.${field}`, document: parse(r.config[field]) })),
@@ -59,7 +62,7 @@ describe("job topic", () => {
     );
     expect(sns?.Action).toEqual(["kms:GenerateDataKey", "kms:Decrypt"]);
     const account = statements.find(
-      (s) => typeof s.Principal === "object" && s.Principal.AWS?.endsWith(":root"),
+      (s) => typeof s.Principal === "object" && String(s.Principal.AWS).endsWith(":root"),
     );
     expect(account?.Action).toEqual(
       expect.arrayContaining(["kms:PutKeyPolicy", "kms:Decrypt", "kms:GenerateDataKey"]),
@@ -72,7 +75,11 @@ describe("payload bucket", () => {
   const forBucket = (type: string) => stack.one(type, (c) => c.bucket === ref(bucket(), "id"));
 
   it("is named from the topology, SSE-S3 encrypted, private and owner-enforced", () => {
-    expect(bucket().config.bucket).toBe(topology.bucketName);
+    const account = ref(
+      stack.one("aws_caller_identity", () => true),
+      "account_id",
+    );
+    expect(bucket().config.bucket).toBe(`${registry.app}-payloads-${account}-eu-west-1`);
     expect(forBucket("aws_s3_bucket_server_side_encryption_configuration").config.rule).toEqual([
       { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
     ]);
@@ -89,6 +96,7 @@ describe("payload bucket", () => {
 
   it("denies every request that does not use TLS", () => {
     const [statement] = parse(forBucket("aws_s3_bucket_policy").config.policy).Statement;
+    // The first statement; a bucket shared with producer accounts adds theirs after it.
     expect(statement).toEqual({
       Sid: "DenyInsecureTransport",
       Effect: "Deny",
@@ -225,7 +233,7 @@ describe.each(topology.workers.map((w) => [w.consumer, w] as const))("job type %
       expect(grants(action)).toEqual([ref(queue(), "arn")]);
     }
     expect(grants("sqs:SendMessage")).toEqual([ref(dlq(), "arn")]);
-    expect(grants("s3:GetObject")).toEqual([`${ref(bucket(), "arn")}/payloads/*`]);
+    expect(grants("s3:GetObject")).toEqual([`${ref(bucket(), "arn")}/payloads/${type}/*`]);
     const logs = stack.one("aws_cloudwatch_log_group", (c) => c.name === worker.names.logGroup);
     expect(grants("logs:PutLogEvents")).toEqual([`${ref(logs, "arn")}:log-stream:*`]);
     expect(grants("logs:CreateLogStream")).toEqual([`${ref(logs, "arn")}:log-stream:*`]);
@@ -240,19 +248,23 @@ describe.each(topology.workers.map((w) => [w.consumer, w] as const))("job type %
         statements.filter((s) => s.Action.includes(action)).flatMap((s) => list(s.Resource));
       const key = stack.target(topic().config.kms_master_key_id);
       expect(grants("sns:Publish")).toEqual([ref(topic(), "arn")]);
-      expect(grants("s3:PutObject")).toEqual([`${ref(bucket(), "arn")}/payloads/*`]);
-      expect(grants("s3:AbortMultipartUpload")).toEqual([`${ref(bucket(), "arn")}/payloads/*`]);
+      const prefixes = (types: readonly string[]) =>
+        types.map((t) => `${ref(bucket(), "arn")}/payloads/${t}/*`);
+      expect(grants("s3:PutObject").sort()).toEqual(prefixes([type, ...settings.publishes]).sort());
+      expect(grants("s3:AbortMultipartUpload")).toEqual(prefixes(settings.publishes));
       expect(grants("kms:GenerateDataKey")).toEqual([ref(key, "arn")]);
       expect(grants("kms:Decrypt")).toEqual([ref(key, "arn")]);
     } else {
-      expect(actions.filter((a) => /^(sns|kms):|^s3:(Put|Abort)/.test(a))).toEqual([]);
+      expect(actions.filter((a) => /^(sns|kms):|^s3:Abort/.test(a))).toEqual([]);
     }
   });
 
   it("alarms on dead letters and on messages waiting too long", () => {
     const alarms = stack.of("aws_cloudwatch_metric_alarm");
     const dead = alarms.find(
-      (a) => (a.config.dimensions as { QueueName: string }).QueueName === worker.dlqName,
+      (a) =>
+        (a.config.dimensions as { QueueName?: string }).QueueName === worker.dlqName &&
+        a.config.metric_name === "ApproximateNumberOfMessagesVisible",
     );
     expect(dead?.config).toMatchObject({
       metric_name: "ApproximateNumberOfMessagesVisible",
@@ -261,12 +273,13 @@ describe.each(topology.workers.map((w) => [w.consumer, w] as const))("job type %
       threshold: 0,
     });
     const old = alarms.find(
-      (a) => (a.config.dimensions as { QueueName: string }).QueueName === worker.queueName,
+      (a) => (a.config.dimensions as { QueueName?: string }).QueueName === worker.queueName,
     );
     expect(old?.config.metric_name).toBe("ApproximateAgeOfOldestMessage");
     expect(old?.config.threshold).toBeGreaterThan(0);
     expect(old?.config.threshold).toBeLessThanOrEqual(settings.retentionSeconds / 2);
-    expect(dead?.config.alarm_actions).toBeUndefined();
+    const alarmTopic = stack.one("aws_sns_topic", (c) => c.name === `${registry.app}-alarms`);
+    expect(dead?.config.alarm_actions).toEqual([ref(alarmTopic, "arn")]);
   });
 });
 
@@ -286,7 +299,7 @@ describe.each(topology.subscribers.map((s) => [s.consumer, s] as const))(
       });
       const subscription = stack.one("aws_sns_topic_subscription", (c) => c.endpoint === ref(queue, "arn"));
       expect(subscription.config.raw_message_delivery).toBe(true);
-      expect(JSON.parse(String(subscription.config.filter_policy))).toEqual({ jobType: subscriber.jobTypes });
+      expect(subscription.config.filter_policy).toBe(subscriber.filterPolicy);
       expect(
         stack.of("aws_lambda_event_source_mapping", (c) => c.event_source_arn === ref(queue, "arn")),
       ).toEqual([]);
@@ -315,30 +328,43 @@ describe("the whole stack", () => {
     const outputs = stack.json.output as unknown as Record<string, { value: string }>;
     expect(outputs["topic-arn"]?.value).toBe(ref(topic(), "arn"));
     expect(outputs["bucket-name"]?.value).toBe(ref(bucket(), "bucket"));
-    for (const q of [...topology.workers, ...topology.subscribers]) {
+    for (const q of subscriptions(topology)) {
       expect(outputs[`${q.consumer}-queue-url`]?.value).toBe(ref(queueNamed(q.queueName), "url"));
-      expect(outputs[`${q.consumer}-dlq-url`]?.value).toBe(ref(queueNamed(q.dlqName), "url"));
+      expect(outputs[`${q.consumer}-undelivered-url`]?.value).toBe(ref(queueNamed(q.deliveryDlqName), "url"));
+      if (q.kind !== "unrouted") {
+        expect(outputs[`${q.consumer}-dlq-url`]?.value).toBe(ref(queueNamed(q.dlqName), "url"));
+      }
     }
   });
 
   it("agrees with the topology the local cloud provisions", () => {
-    const queues = [...topology.workers, ...topology.subscribers];
+    const queues = subscriptions(topology);
     expect(
       stack
         .of("aws_sqs_queue")
         .map((q) => q.config.name)
         .sort(),
-    ).toEqual(queues.flatMap((q) => [q.queueName, q.dlqName]).sort());
-    expect(stack.of("aws_sns_topic").map((t) => t.config.name)).toEqual([topology.topicName]);
-    expect(stack.of("aws_s3_bucket").map((b) => b.config.bucket)).toEqual([topology.bucketName]);
+    ).toEqual(
+      queues
+        .flatMap((q) => [q.queueName, q.deliveryDlqName, ...(q.kind === "unrouted" ? [] : [q.dlqName])])
+        .sort(),
+    );
+    expect(
+      stack
+        .of("aws_sns_topic")
+        .map((t) => t.config.name)
+        .sort(),
+    ).toEqual([`${registry.app}-alarms`, topology.topicName]);
     for (const q of queues) {
       const subscription = stack.one(
         "aws_sns_topic_subscription",
         (c) => c.endpoint === ref(queueNamed(q.queueName), "arn"),
       );
-      expect(subscription.config.filter_policy).toBe(filterPolicy(q.jobTypes));
+      expect(subscription.config.filter_policy).toBe(q.filterPolicy);
       expect(queueNamed(q.queueName).config.visibility_timeout_seconds).toBe(q.visibilityTimeoutSeconds);
-      expect(queueNamed(q.dlqName).config.message_retention_seconds).toBe(q.dlqRetentionSeconds);
+      if (q.kind !== "unrouted") {
+        expect(queueNamed(q.dlqName).config.message_retention_seconds).toBe(q.dlqRetentionSeconds);
+      }
     }
   });
 
@@ -358,12 +384,13 @@ describe("the whole stack", () => {
     expect(fake.of("aws_caller_identity")).toEqual([]);
   });
 
-  it("sends alarms to the alarm topic when one is given", async () => {
-    const alarmTopicArn = "arn:aws:sns:eu-west-1:123456789012:ops-alarms";
-    const withTopic = synthesize({ registry, bundles: await fixtureBundles(registry), alarmTopicArn });
+  it("sends alarms to the alarm topic when one is given, and creates none of its own", async () => {
+    const topicArn = "arn:aws:sns:eu-west-1:123456789012:ops-alarms";
+    const withTopic = synthesize({ registry, bundles: await fixtureBundles(registry), alarms: { topicArn } });
     const alarms = withTopic.of("aws_cloudwatch_metric_alarm");
-    expect(alarms).toHaveLength(2 * (topology.workers.length + topology.subscribers.length));
-    for (const alarm of alarms) expect(alarm.config.alarm_actions).toEqual([alarmTopicArn]);
+    expect(alarms.length).toBeGreaterThan(2 * (topology.workers.length + topology.subscribers.length));
+    for (const alarm of alarms) expect(alarm.config.alarm_actions).toEqual([topicArn]);
+    expect(withTopic.of("aws_sns_topic").map((t) => t.config.name)).toEqual([topology.topicName]);
   });
 
   it("is built from whichever registry it is given", async () => {

@@ -26,7 +26,7 @@ export interface Synthesized {
 export const FIXTURE_HANDLER = fileURLToPath(new URL("fixtures/handler.ts", import.meta.url));
 
 export function fixtureBundles(registry: Registry): Promise<ReadonlyMap<string, Bundle>> {
-  return bundleWorkers(registry, () => FIXTURE_HANDLER);
+  return bundleWorkers(registry, { handlerEntry: () => FIXTURE_HANDLER });
 }
 
 export function synthesize(props: Omit<FanoutStackProps, "region"> & { region?: string }): Synthesized {
