@@ -1,6 +1,19 @@
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
-import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateTopicCommand,
+  GetSubscriptionAttributesCommand,
+  paginateListSubscriptionsByTopic,
+  SetSubscriptionAttributesCommand,
+  type SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { AwsClients } from "../shared/aws-clients.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../shared/claim-check.ts";
 import type { QueueAddress } from "../shared/operations/queue-address.ts";
@@ -31,17 +44,24 @@ export interface ProvisionedTopology {
   readonly addresses: ReadonlyMap<string, QueueAddress>;
 }
 
+/**
+ * Creates the queue, or brings an existing one to these attributes: a local cloud that outlives a registry
+ * change (a longer timeout, say) ends up as a fresh one would be, as after `cdktf deploy`.
+ */
 async function createQueue(
   sqs: SQSClient,
   name: string,
-  attributes: Record<string, string>,
+  settings: Record<string, string>,
 ): Promise<QueueAddress> {
-  const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: name,
-      Attributes: { MaximumMessageSize: String(SQS_MAX_MESSAGE_BYTES), ...attributes },
-    }),
-  );
+  const attributes = { MaximumMessageSize: String(SQS_MAX_MESSAGE_BYTES), ...settings };
+  let QueueUrl: string | undefined;
+  try {
+    ({ QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })));
+  } catch (error) {
+    if ((error as { name?: string }).name !== "QueueNameExists") throw error;
+    ({ QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name })));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+  }
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
   );
@@ -60,6 +80,7 @@ interface ProvisionedSubscription {
 async function provisionSubscription(
   clients: AwsClients,
   topicArn: string,
+  existing: ReadonlyMap<string, string>,
   queue: QueueTopology | UnroutedTopology,
 ): Promise<ProvisionedSubscription> {
   const dlq =
@@ -83,21 +104,55 @@ async function provisionSubscription(
   const deliveryDlq = await createQueue(clients.sqs, queue.deliveryDlqName, {
     MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
   });
-  await clients.sns.send(
-    new SubscribeCommand({
-      TopicArn: topicArn,
-      Protocol: "sqs",
-      Endpoint: source.arn,
-      ReturnSubscriptionArn: true,
-      Attributes: {
-        RawMessageDelivery: "true",
-        FilterPolicyScope: "MessageAttributes",
-        FilterPolicy: queue.filterPolicy,
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveryDlq.arn }),
-      },
-    }),
-  );
+  await subscribe(clients.sns, topicArn, existing.get(source.arn), source.arn, {
+    RawMessageDelivery: "true",
+    FilterPolicyScope: "MessageAttributes",
+    FilterPolicy: queue.filterPolicy,
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveryDlq.arn }),
+  });
   return { source, dlq, deliveryDlq };
+}
+
+/** The topic's subscriptions by the ARN of the queue they deliver to. */
+async function existingSubscriptions(sns: SNSClient, topicArn: string): Promise<Map<string, string>> {
+  const byEndpoint = new Map<string, string>();
+  for await (const page of paginateListSubscriptionsByTopic({ client: sns }, { TopicArn: topicArn })) {
+    for (const s of page.Subscriptions ?? []) {
+      if (s.Endpoint && s.SubscriptionArn) byEndpoint.set(s.Endpoint, s.SubscriptionArn);
+    }
+  }
+  return byEndpoint;
+}
+
+/** Subscribes the queue, or updates the attributes of its existing subscription. */
+async function subscribe(
+  sns: SNSClient,
+  topicArn: string,
+  existing: string | undefined,
+  queueArn: string,
+  attributes: Record<string, string>,
+): Promise<void> {
+  if (!existing) {
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: "sqs",
+        Endpoint: queueArn,
+        ReturnSubscriptionArn: true,
+        Attributes: attributes,
+      }),
+    );
+    return;
+  }
+  const { Attributes: current = {} } = await sns.send(
+    new GetSubscriptionAttributesCommand({ SubscriptionArn: existing }),
+  );
+  for (const [AttributeName, AttributeValue] of Object.entries(attributes)) {
+    if (current[AttributeName] === AttributeValue) continue;
+    await sns.send(
+      new SetSubscriptionAttributesCommand({ SubscriptionArn: existing, AttributeName, AttributeValue }),
+    );
+  }
 }
 
 /**
@@ -118,8 +173,14 @@ export async function provisionTopology(
   const queues = new Map<string, ProvisionedQueue>();
   const addresses = new Map<string, QueueAddress>();
   let unrouted: ProvisionedTopology["unrouted"] | undefined;
+  const existing = await existingSubscriptions(clients.sns, TopicArn);
   for (const subscription of subscriptions(topology)) {
-    const { source, dlq, deliveryDlq } = await provisionSubscription(clients, TopicArn, subscription);
+    const { source, dlq, deliveryDlq } = await provisionSubscription(
+      clients,
+      TopicArn,
+      existing,
+      subscription,
+    );
     for (const address of [source, dlq, deliveryDlq]) if (address) addresses.set(address.name, address);
     if (dlq) {
       queues.set(subscription.consumer, {

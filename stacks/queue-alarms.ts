@@ -116,7 +116,7 @@ export class QueueAlarms extends Construct {
     );
     sqsAlarm(
       this,
-      "dead-letters-expiring",
+      "expiring",
       target,
       queue.dlqName,
       "ApproximateAgeOfOldestMessage",
@@ -157,7 +157,7 @@ export class UnroutedAlarms extends Construct {
     );
     sqsAlarm(
       this,
-      "unrouted-expiring",
+      "expiring",
       target,
       queue.queueName,
       "ApproximateAgeOfOldestMessage",

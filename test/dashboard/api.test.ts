@@ -134,10 +134,51 @@ describe("the dashboard's API and its guards", () => {
     expect(again.body.error).toMatch(/is not in fanout-test-fails-first-time-dlq .*reload the dead letters/);
   });
 
+  it("shows undelivered and unrouted jobs beside the dead letters, and redrives undelivered ones to their queue", async () => {
+    const echo = h.fanout.provisioned.queues.get("echo");
+    const send = (QueueUrl: string | undefined, MessageBody: string) =>
+      h.fanout.clients.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody }));
+    await send(echo?.deliveryDlqUrl, "undelivered one");
+    await send(h.fanout.provisioned.unrouted.queueUrl, "unrouted one");
+    const url = new URL(dashboard.url);
+    const origin = { ...PAGE, Origin: url.origin };
+    for (let tries = 0; tries < 50; tries++) {
+      const { body } = await call(dashboard.url, "/api/queues", "GET");
+      const rows = body.queues as {
+        consumer: string;
+        figures: { undelivered: number; visible: number } | null;
+      }[];
+      const undelivered = rows.find((q) => q.consumer === "echo")?.figures?.undelivered;
+      const unrouted = rows.find((q) => q.consumer === "unrouted")?.figures?.visible;
+      if (undelivered === 1 && unrouted === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (tries === 49) throw new Error(`figures never showed them: ${JSON.stringify(rows)}`);
+    }
+    const undelivered = await call(dashboard.url, "/api/dlq/echo?source=undelivered", "GET");
+    expect(undelivered.body).toMatchObject({
+      kind: "undelivered",
+      dlq: "fanout-test-echo-undelivered",
+      queue: "fanout-test-echo",
+      deadLetters: [expect.objectContaining({ payloadText: "undelivered one" })],
+    });
+    const unrouted = await call(dashboard.url, "/api/dlq/unrouted", "GET");
+    expect(unrouted.body).toMatchObject({
+      kind: "unrouted",
+      deadLetters: [expect.objectContaining({ payloadText: "unrouted one" })],
+    });
+    const moved = await call(dashboard.url, "/api/dlq/echo/redrive?source=undelivered", "POST", origin);
+    expect(moved.body).toMatchObject({ moved: 1, to: "fanout-test-echo" });
+    const [redriven] = await drain(h.fanout.clients.sqs, h.queueUrl("echo"), 1);
+    expect(redriven?.Body).toBe("undelivered one");
+    await drain(h.fanout.clients.sqs, h.fanout.provisioned.unrouted.queueUrl);
+  });
+
   it("answers 404 with the known job types for an unknown one", async () => {
     const { status, body } = await call(dashboard.url, "/api/dlq/nope", "GET");
     expect(status).toBe(404);
-    expect(body.error).toBe('Unknown job type "nope". Known: echo, always-fails, fails-first-time, audit, unrouted.');
+    expect(body.error).toBe(
+      'Unknown job type "nope". Known: echo, always-fails, fails-first-time, audit, unrouted.',
+    );
   });
 
   it("serves the page with a Content-Security-Policy that allows only its own scripts", async () => {
