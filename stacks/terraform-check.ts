@@ -27,7 +27,7 @@ export interface CheckResult {
 }
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PROVIDER = "registry.terraform.io/hashicorp/aws";
+export const PROVIDER = "registry.terraform.io/hashicorp/aws";
 
 function wellKnownMirrors(env: NodeJS.ProcessEnv): string[] {
   return [
@@ -52,7 +52,7 @@ function terraformPlatform(): string {
   return `${process.platform}_${arch}`;
 }
 
-function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+export function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
     const candidate = join(dir, command);
     try {
@@ -99,11 +99,22 @@ function run(command: string, args: readonly string[], cwd: string, env: NodeJS.
   return output;
 }
 
-function stackDirectories(outdir: string): string[] {
+/** The synthesized stacks' directories, by stack name, from cdktf's manifest. */
+export function stackDirectories(outdir: string): Map<string, string> {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
-    stacks: Record<string, { workingDirectory: string }>;
+    stacks: Record<string, { name: string; workingDirectory: string }>;
   };
-  return Object.values(manifest.stacks).map((stack) => join(outdir, stack.workingDirectory));
+  return new Map(
+    Object.values(manifest.stacks).map((stack) => [stack.name, join(outdir, stack.workingDirectory)]),
+  );
+}
+
+/** A Terraform CLI configuration that installs the AWS provider from the offline mirror only. */
+export function writeMirrorConfig(file: string, mirror: string): void {
+  writeFileSync(
+    file,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["${PROVIDER}"]\n  }\n}\n`,
+  );
 }
 
 /**
@@ -119,10 +130,7 @@ export function checkWithTerraform(
   try {
     const outdir = join(workdir, "cdktf.out");
     const cliConfig = join(workdir, "terraform.rc");
-    writeFileSync(
-      cliConfig,
-      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(tools.mirror)}\n    include = ["${PROVIDER}"]\n  }\n}\n`,
-    );
+    writeMirrorConfig(cliConfig, tools.mirror);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       FANOUT_FAKE_CREDENTIALS: "1",
@@ -136,7 +144,7 @@ export function checkWithTerraform(
     log(`synthesizing stacks/main.ts into ${outdir}`);
     run(process.execPath, [join(REPO_ROOT, "stacks", "main.ts")], REPO_ROOT, env);
 
-    return stackDirectories(outdir).map((dir) => {
+    return [...stackDirectories(outdir).values()].map((dir) => {
       log(`terraform init (provider mirror ${tools.mirror})`);
       run(tools.terraform, ["init", "-input=false", "-no-color"], dir, env);
       log("terraform validate");
