@@ -9,9 +9,11 @@ export function runChild<T>(
   script: string,
   args: readonly string[],
   execArgv: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<T> {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [...args], {
     execArgv: ["--disable-warning=ExperimentalWarning", ...execArgv],
+    env,
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   let stderr = "";

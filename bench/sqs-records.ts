@@ -33,6 +33,7 @@ export async function provisionBench(clients: AwsClients): Promise<{
 export async function publishAndReceive(
   clients: AwsClients,
   jobs: readonly BenchPayload[],
+  options: { readonly alwaysOffload?: boolean } = {},
 ): Promise<{ records: SQSRecord[]; resources: FunctionResources }> {
   const { provisioned, resources } = await provisionBench(clients);
   const queue = provisioned.queues.get("bench-job");
@@ -41,6 +42,7 @@ export async function publishAndReceive(
     sns: clients.sns,
     payloads: new PayloadStore({ s3: clients.s3, bucket: resources.bucket }),
     topicArn: resources.topicArn,
+    ...options,
   });
   const outcomes = await publisher.publishMany(jobs.map((payload) => ({ type: "bench-job", payload })));
   if (outcomes.some((o) => !o.ok)) throw new Error("publishing the consume workload failed");

@@ -2,7 +2,14 @@ import { createHash, type Hash } from "node:crypto";
 import { Readable } from "node:stream";
 import type { GetObjectCommandOutput, S3Client, ServerSideEncryption } from "@aws-sdk/client-s3";
 import type { PayloadPointer } from "./claim-check.ts";
-import { HostilePointerError, IntegrityError, MalformedMessageError, PayloadMissingError } from "./errors.ts";
+import {
+  ConfigurationError,
+  HostilePointerError,
+  IntegrityError,
+  MalformedMessageError,
+  PayloadMissingError,
+} from "./errors.ts";
+import { NO_FOLLOW_UPS } from "./lazy-aws-clients.ts";
 
 /** Java's extended client refuses payloads above 2 GB; ours default lower, to fit a Lambda's memory. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
@@ -102,32 +109,34 @@ export class PayloadStore implements PayloadReader {
    */
   async put(key: string, body: string): Promise<StoredPayload> {
     checkKey(key);
-    const { Upload } = await import("@aws-sdk/lib-storage");
     const size = Buffer.byteLength(body, "utf8");
+    const params = {
+      Bucket: this.bucket,
+      Key: key,
+      ContentType: "application/json",
+      ServerSideEncryption: this.#serverSideEncryption,
+    };
     let sha256: string;
-    let content: Buffer | Readable;
     if (size <= PART_SIZE_BYTES) {
-      content = Buffer.from(body, "utf8");
+      // One request: below a part's size a multipart upload would be a PutObject anyway, after loading lib-storage.
+      const content = Buffer.from(body, "utf8");
       sha256 = sha256Hex(content);
+      const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+      await this.#s3.send(new PutObjectCommand({ ...params, Body: content, Metadata: { sha256 } }));
     } else {
+      // Only follow-ups upload this much from a function; a bundle without them leaves lib-storage out.
+      if (process.env.FANOUT_FOLLOW_UPS === "none") throw new ConfigurationError(NO_FOLLOW_UPS);
       const hash = createHash("sha256");
       for (const slice of utf8Slices(body)) hash.update(slice);
       sha256 = hash.digest("hex");
-      content = Readable.from(utf8Slices(body));
+      const { Upload } = await import("@aws-sdk/lib-storage");
+      await new Upload({
+        client: this.#s3,
+        partSize: PART_SIZE_BYTES,
+        queueSize: 4,
+        params: { ...params, Body: Readable.from(utf8Slices(body)), Metadata: { sha256 } },
+      }).done();
     }
-    await new Upload({
-      client: this.#s3,
-      partSize: PART_SIZE_BYTES,
-      queueSize: 4,
-      params: {
-        Bucket: this.bucket,
-        Key: key,
-        Body: content,
-        ContentType: "application/json",
-        ServerSideEncryption: this.#serverSideEncryption,
-        Metadata: { sha256 },
-      },
-    }).done();
     return { bucket: this.bucket, key, sha256, size };
   }
 

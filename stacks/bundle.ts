@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
 import type { Registry } from "../shared/registry.ts";
 import { filterSourceMap } from "./source-map.ts";
 
@@ -26,7 +26,15 @@ export interface BundleOptions {
    * the runtime ships, and a package it does not ship (`@aws-sdk/lib-storage`) fails at run time.
    */
   readonly bundleAwsSdk?: boolean;
+  /**
+   * Whether the job type publishes follow-ups. Default true. A bundle built with false leaves out the
+   * publisher and the SNS client (the job context refuses every follow-up of such a type anyway).
+   */
+  readonly followUps?: boolean;
 }
+
+/** The variable the job handler reads to know its bundle carries no publisher. */
+export const FOLLOW_UPS_VARIABLE = "FANOUT_FOLLOW_UPS";
 
 /**
  * Zod's classic API re-exports every message locale (about 260 KB minified) through `z.locales`; the
@@ -64,17 +72,39 @@ const cache = new Map<string, Promise<Bundle>>();
  */
 export function bundleHandler(entry: string, options: BundleOptions = {}): Promise<Bundle> {
   const entryPath = resolve(entry);
-  const bundleAwsSdk = options.bundleAwsSdk ?? true;
-  const cacheKey = `${entryPath}\0${bundleAwsSdk}`;
+  const settings = { bundleAwsSdk: options.bundleAwsSdk ?? true, followUps: options.followUps ?? true };
+  const cacheKey = `${entryPath}\0${settings.bundleAwsSdk}\0${settings.followUps}`;
   let bundle = cache.get(cacheKey);
   if (!bundle) {
-    bundle = buildBundle(entryPath, bundleAwsSdk);
+    bundle = buildBundle(entryPath, settings);
     cache.set(cacheKey, bundle);
   }
   return bundle;
 }
 
-async function buildBundle(entryPath: string, bundleAwsSdk: boolean): Promise<Bundle> {
+/**
+ * esbuild writes a chunk for every dynamic import it finds, also where the code that imports it was removed as
+ * dead (a compiled-out branch, the AWS SDK's browser-only user-agent parser): only the chunks the entry can
+ * reach go into the zip.
+ */
+function reachableOutputs(metafile: Metafile, entry: string): Set<string> {
+  const reached = new Set<string>();
+  const visit = (path: string) => {
+    if (reached.has(path)) return;
+    reached.add(path);
+    reached.add(`${path}.map`);
+    for (const imported of metafile.outputs[path]?.imports ?? []) {
+      if (!imported.external) visit(imported.path);
+    }
+  };
+  visit(entry);
+  return reached;
+}
+
+async function buildBundle(
+  entryPath: string,
+  settings: { readonly bundleAwsSdk: boolean; readonly followUps: boolean },
+): Promise<Bundle> {
   const result = await build({
     entryPoints: { index: entryPath },
     outdir: "/",
@@ -96,19 +126,26 @@ async function buildBundle(entryPath: string, bundleAwsSdk: boolean): Promise<Bu
     sourcemap: "linked",
     sourcesContent: false,
     legalComments: "none",
-    external: bundleAwsSdk ? [] : ["@aws-sdk/*"],
+    external: settings.bundleAwsSdk ? [] : ["@aws-sdk/*"],
+    define: settings.followUps ? {} : { [`process.env.${FOLLOW_UPS_VARIABLE}`]: '"none"' },
+    metafile: true,
     plugins: [englishZodLocalesOnly],
     // Some CommonJS dependencies call `require` for Node built-ins, which ES modules lack.
     banner: { js: 'import{createRequire}from"node:module";const require=createRequire(import.meta.url);' },
     logLevel: "silent",
   });
-  if (!result.outputFiles.some((file) => file.path === `/${CODE_FILE}`)) {
+  const { outputFiles = [], metafile } = result;
+  if (!metafile || !outputFiles.some((file) => file.path === `/${CODE_FILE}`)) {
     throw new Error(`esbuild produced no ${CODE_FILE} for ${entryPath}`);
   }
   const files: Record<string, Buffer> = {};
   let codeBytes = 0;
   let mapBytes = 0;
-  for (const file of result.outputFiles) {
+  // The metafile names outputs relative to the working directory, the output files by absolute path.
+  const relativeToCwd = (path: string) => relative(process.cwd(), path);
+  const reachable = reachableOutputs(metafile, relativeToCwd(`/${CODE_FILE}`));
+  for (const file of outputFiles) {
+    if (!reachable.has(relativeToCwd(file.path))) continue;
     const name = file.path.slice(1);
     if (name.endsWith(".map")) {
       files[name] = Buffer.from(filterSourceMap(file.text, (source) => !source.includes("node_modules/")));
@@ -152,6 +189,10 @@ export async function bundleWorkers(
 ): Promise<ReadonlyMap<string, Bundle>> {
   const handlerEntry = options.handlerEntry ?? defaultHandlerEntry;
   const types = registry.jobList.map((job) => job.type);
-  const bundles = await Promise.all(types.map((type) => bundleHandler(handlerEntry(type), options)));
+  const bundles = await Promise.all(
+    registry.jobList.map((job) =>
+      bundleHandler(handlerEntry(job.type), { ...options, followUps: job.worker.publishes.length > 0 }),
+    ),
+  );
   return new Map(types.map((type, i) => [type, bundles[i] as Bundle]));
 }

@@ -2,9 +2,16 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { AwsClients } from "../aws-clients.ts";
-import { errorCode, errorMessage, isPermanent, JobValidationError, UnknownJobTypeError } from "../errors.ts";
+import {
+  ConfigurationError,
+  errorCode,
+  errorMessage,
+  isPermanent,
+  JobValidationError,
+  UnknownJobTypeError,
+} from "../errors.ts";
 import { type FunctionResources, readFunctionResources } from "../function-environment.ts";
-import { type LazyAwsClients, lazyAwsClients, readyAwsClients } from "../lazy-aws-clients.ts";
+import { type LazyAwsClients, lazyAwsClients, NO_FOLLOW_UPS, readyAwsClients } from "../lazy-aws-clients.ts";
 import { payloadKeyPrefix } from "../naming.ts";
 import type { PayloadReader, PayloadStore } from "../payload-store.ts";
 import type { Publisher } from "../publisher.ts";
@@ -106,6 +113,8 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       });
     });
     const publisher = once(async () => {
+      // The bundle of a job type that publishes nothing is built without the publisher (stacks/bundle.ts).
+      if (process.env.FANOUT_FOLLOW_UPS === "none") throw new ConfigurationError(NO_FOLLOW_UPS);
       const { Publisher } = await import("../publisher.ts");
       return new Publisher({
         registry,

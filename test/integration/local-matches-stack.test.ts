@@ -108,7 +108,10 @@ describe("the local cloud and the cdktf stack build the same topology from the r
   it("has the same topic name, and a bucket named by the same function of account and region", () => {
     expect(stack.of("aws_sns_topic", (t) => t.name === h.fanout.topology.topicName)).toHaveLength(1);
     expect(queueName(h.fanout.provisioned.topicArn)).toBe(h.fanout.topology.topicName);
-    const account = ref(stack.one("aws_caller_identity", () => true), "account_id");
+    const account = ref(
+      stack.one("aws_caller_identity", () => true),
+      "account_id",
+    );
     expect(stack.of("aws_s3_bucket").map((b) => b.config.bucket)).toEqual([
       payloadBucketName(testRegistry.app, { accountId: account, region: "eu-west-1" }),
     ]);
