@@ -124,13 +124,16 @@ of their type, and stay where they are while no such queue exists.`,
           ...(options.rate ? { rate: options.rate } : {}),
           progress: output.progress(`redrive ${type}`, 0),
         });
+        const noun = holding.kind === "dead-letters" ? "dead letter" : `${holding.kind} job`;
         const how =
-          result.mode === "move-task"
-            ? "SQS move task"
-            : "moved by the CLI: this endpoint has no StartMessageMoveTask";
+          holding.kind !== "dead-letters"
+            ? ""
+            : result.mode === "move-task"
+              ? " (SQS move task)"
+              : " (moved by the CLI: this endpoint has no StartMessageMoveTask)";
         const notes = [
           result.leftNewer > 0
-            ? `${plural(result.leftNewer, "dead letter")} that arrived during the redrive ${result.leftNewer === 1 ? "was" : "were"} left in the DLQ`
+            ? `${plural(result.leftNewer, noun)} that arrived during the redrive ${result.leftNewer === 1 ? "was" : "were"} left where ${result.leftNewer === 1 ? "it was" : "they were"}`
             : "",
           result.duplicates > 0
             ? `${result.duplicates} were copied but not deleted, and will be moved again`
@@ -141,7 +144,7 @@ of their type, and stay where they are while no such queue exists.`,
         ].filter(Boolean);
         output.result(
           result,
-          `moved ${plural(result.moved, "dead letter")} from ${result.from} to ${result.to} (${how})${notes.length ? `; ${notes.join("; ")}` : ""}`,
+          `moved ${plural(result.moved, noun)} from ${result.from} to ${result.to}${how}${notes.length ? `; ${notes.join("; ")}` : ""}`,
         );
       } finally {
         connection.close();

@@ -68,5 +68,5 @@ export async function redriveHolding(
     },
     options,
   );
-  return { mode: "manual", to: "each job's own queue", ...result };
+  return { mode: "manual", to: "the queue of each job's type", ...result };
 }
