@@ -80,7 +80,7 @@ export function topology(context: ApiContext) {
       queue: s.queueName,
       dlq: s.dlqName,
       undelivered: s.deliveryDlqName,
-      filterPolicy: JSON.parse(s.filterPolicy) as unknown,
+      filterPolicy: s.filterPolicy === null ? null : (JSON.parse(s.filterPolicy) as unknown),
       maxReceiveCount: s.maxReceiveCount,
     })),
     unrouted: { queue: t.unrouted.queueName, undelivered: t.unrouted.deliveryDlqName },

@@ -1,8 +1,15 @@
 import { fileURLToPath } from "node:url";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "../shared/aws-clients.ts";
-import { functionEnvironment } from "../shared/function-environment.ts";
+import { CATCH_ALL_ENTRY } from "../shared/consumer/entries.ts";
+import { catchAllEnvironment, functionEnvironment } from "../shared/function-environment.ts";
+import type { WorkerNames } from "../shared/naming.ts";
 import type { Registry } from "../shared/registry.ts";
-import { describeTopology, type Topology } from "../shared/topology.ts";
+import {
+  describeTopology,
+  type FunctionSettings,
+  type QueueTopology,
+  type Topology,
+} from "../shared/topology.ts";
 import {
   connectLocalCloud,
   LOCAL_CREDENTIALS,
@@ -61,39 +68,52 @@ export async function startLocalFanout(options: LocalFanoutOptions): Promise<Loc
     const topology = describeTopology(options.registry, LOCAL_PLACEMENT);
     const provisioned = await provisionTopology(clients, topology);
     const runners = new Map<string, EventSourceRunner>();
+    const runnerFor = (
+      queue: QueueTopology & { readonly names: WorkerNames },
+      settings: FunctionSettings,
+      handlerPath: string,
+      functionVariables: Record<string, string>,
+    ) => {
+      const address = provisioned.queues.get(queue.consumer);
+      if (!address) throw new Error(`Queue of ${queue.consumer} was not provisioned.`);
+      const sandbox = new LambdaSandbox(
+        {
+          handlerPath,
+          functionName: queue.names.function,
+          memoryMb: settings.memoryMb,
+          timeoutSeconds: settings.timeoutSeconds,
+          region: LOCAL_REGION,
+        },
+        { ...environment, ...functionVariables },
+      );
+      return new EventSourceRunner({
+        jobType: queue.consumer,
+        sqs: clients.sqs,
+        queueUrl: address.queueUrl,
+        queueArn: address.queueArn,
+        region: LOCAL_REGION,
+        batchSize: settings.batchSize,
+        batchingWindowSeconds: settings.batchingWindowSeconds,
+        sandbox,
+      });
+    };
     if (options.workers !== false) {
       for (const worker of topology.workers) {
         const queue = provisioned.queues.get(worker.consumer);
         if (!queue) throw new Error(`Queue of ${worker.consumer} was not provisioned.`);
-        const sandbox = new LambdaSandbox(
-          {
-            handlerPath: (options.handlerPath ?? defaultHandlerPath)(worker.consumer),
-            functionName: worker.names.function,
-            memoryMb: worker.job.worker.memoryMb,
-            timeoutSeconds: worker.job.worker.timeoutSeconds,
-            region: LOCAL_REGION,
-          },
-          {
-            ...environment,
-            ...functionEnvironment(worker.consumer, {
-              topicArn: provisioned.topicArn,
-              bucket: provisioned.bucket,
-              queueUrl: queue.queueUrl,
-              dlqUrl: queue.dlqUrl,
-            }),
-          },
-        );
-        const runner = new EventSourceRunner({
-          jobType: worker.consumer,
-          sqs: clients.sqs,
+        const variables = functionEnvironment(worker.consumer, {
+          topicArn: provisioned.topicArn,
+          bucket: provisioned.bucket,
           queueUrl: queue.queueUrl,
-          queueArn: queue.queueArn,
-          region: LOCAL_REGION,
-          batchSize: worker.job.worker.batchSize,
-          batchingWindowSeconds: worker.job.worker.batchingWindowSeconds,
-          sandbox,
+          dlqUrl: queue.dlqUrl,
         });
-        runners.set(worker.consumer, runner);
+        const handlerPath = (options.handlerPath ?? defaultHandlerPath)(worker.consumer);
+        runners.set(worker.consumer, runnerFor(worker, worker.job.worker, handlerPath, variables));
+      }
+      const catchAll = topology.catchAll;
+      if (catchAll) {
+        const variables = catchAllEnvironment(provisioned.unrouted.queueUrl);
+        runners.set(catchAll.consumer, runnerFor(catchAll, catchAll.settings, CATCH_ALL_ENTRY, variables));
       }
     }
     for (const runner of runners.values()) runner.start();

@@ -106,8 +106,9 @@ async function provisionSubscription(
   });
   await subscribe(clients.sns, topicArn, existing.get(source.arn), source.arn, {
     RawMessageDelivery: "true",
-    FilterPolicyScope: "MessageAttributes",
-    FilterPolicy: queue.filterPolicy,
+    ...(queue.filterPolicy === null
+      ? {}
+      : { FilterPolicyScope: "MessageAttributes", FilterPolicy: queue.filterPolicy }),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveryDlq.arn }),
   });
   return { source, dlq, deliveryDlq };

@@ -6,6 +6,12 @@ import { MalformedMessageError } from "./errors.ts";
  * and we read theirs.
  */
 export const POINTER_CLASS = "software.amazon.payloadoffloading.PayloadS3Pointer";
+/**
+ * The class name older Java clients (amazon-sqs-java-extended-client-lib 1.x) and AWS's Python clients with
+ * `use_legacy_attribute` write; AWS's current Java client reads it and rewrites it to `POINTER_CLASS`.
+ */
+export const LEGACY_POINTER_CLASS = "com.amazon.sqs.javamessaging.MessageS3Pointer";
+const POINTER_CLASSES: readonly string[] = [POINTER_CLASS, LEGACY_POINTER_CLASS];
 export const SIZE_ATTRIBUTE = "ExtendedPayloadSize";
 export const LEGACY_SIZE_ATTRIBUTE = "SQSLargePayloadSize";
 export const JOB_TYPE_ATTRIBUTE = "jobType";
@@ -30,37 +36,38 @@ export interface StringAttribute {
   readonly StringValue: string;
 }
 
-/** Counts as SNS does: the body's UTF-8 bytes plus each attribute's name, data type and value. */
-export function messageSize(body: string, attributes: Readonly<Record<string, StringAttribute>>): number {
-  let size = Buffer.byteLength(body, "utf8");
-  for (const [name, attribute] of Object.entries(attributes)) {
-    size +=
-      Buffer.byteLength(name, "utf8") +
-      Buffer.byteLength(attribute.DataType, "utf8") +
-      Buffer.byteLength(attribute.StringValue, "utf8");
-  }
-  return size;
-}
+/**
+ * The two forms a pointer message can take: `current`, what AWS's current extended clients write
+ * (`PayloadS3Pointer`, with `ExtendedPayloadSize`), or `legacy`, for readers that know only the older names
+ * (`MessageS3Pointer`, with `SQSLargePayloadSize`): sns-sqs-big-payload's consumer and the 1.x Java clients.
+ */
+export type PointerFormat = "current" | "legacy";
 
-export function encodePointer(pointer: PayloadPointer): string {
+export function encodePointer(pointer: PayloadPointer, format: PointerFormat = "current"): string {
   const fields: Record<string, string> = { s3BucketName: pointer.bucket, s3Key: pointer.key };
   if (pointer.sha256) fields.sha256 = pointer.sha256;
-  return JSON.stringify([POINTER_CLASS, fields]);
+  return JSON.stringify([format === "legacy" ? LEGACY_POINTER_CLASS : POINTER_CLASS, fields]);
+}
+
+/** The size attribute a pointer message of this format carries. */
+export function sizeAttributeOf(format: PointerFormat): string {
+  return format === "legacy" ? LEGACY_SIZE_ATTRIBUTE : SIZE_ATTRIBUTE;
 }
 
 /**
- * Returns the pointer a body carries, or undefined for a body that is not a pointer.
+ * Returns the pointer a body carries, in either class name, or undefined for a body that is not a pointer.
  * Accepts any JSON spacing (Python's `json.dumps` adds spaces that Java's Jackson does not).
  */
 export function decodePointer(body: string): PayloadPointer | undefined {
-  if (!body.trimStart().startsWith("[") || !body.includes(POINTER_CLASS)) return undefined;
+  if (!body.trimStart().startsWith("[") || !POINTER_CLASSES.some((name) => body.includes(name)))
+    return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     return undefined;
   }
-  if (!Array.isArray(parsed) || parsed[0] !== POINTER_CLASS) return undefined;
+  if (!Array.isArray(parsed) || !POINTER_CLASSES.includes(parsed[0])) return undefined;
   const fields = parsed[1] as Record<string, unknown> | undefined;
   if (
     parsed.length !== 2 ||

@@ -37,6 +37,11 @@ export function encodeEnvelope(envelope: JobEnvelope): string {
   return JSON.stringify(envelope).replace(UNSENDABLE, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
+/** Whether a body is meant as a Fanout envelope (an object whose first key is `v`), before reading it. */
+export function looksLikeEnvelope(body: string): boolean {
+  return /^\s*\{\s*"v"\s*:/.test(body);
+}
+
 export function decodeEnvelope(body: string): JobEnvelope {
   let parsed: unknown;
   try {

@@ -1,4 +1,5 @@
 import { ConfigurationError } from "./errors.ts";
+import { CATCH_ALL } from "./naming.ts";
 
 /**
  * The environment of one consumer function. The cdktf stack fills it with resource references and the
@@ -18,15 +19,27 @@ const VARIABLES = {
   dlqUrl: "FANOUT_DLQ_URL",
 } as const satisfies Record<keyof FunctionResources, string>;
 
+/** What every Fanout function runs with: its service name in the logs, and stack traces mapped to the sources. */
+function runtimeEnvironment(service: string): Record<string, string> {
+  return { POWERTOOLS_SERVICE_NAME: service, NODE_OPTIONS: "--enable-source-maps" };
+}
+
 export function functionEnvironment(jobType: string, resources: FunctionResources): Record<string, string> {
   return {
     [VARIABLES.topicArn]: resources.topicArn,
     [VARIABLES.bucket]: resources.bucket,
     [VARIABLES.queueUrl]: resources.queueUrl,
     [VARIABLES.dlqUrl]: resources.dlqUrl,
-    POWERTOOLS_SERVICE_NAME: jobType,
-    NODE_OPTIONS: "--enable-source-maps",
+    ...runtimeEnvironment(jobType),
   };
+}
+
+/** Where the catch-all keeps what it finds; the stack and the local runner set it. */
+export const UNROUTED_QUEUE_VARIABLE = "FANOUT_UNROUTED_QUEUE_URL";
+
+/** The environment of the catch-all's function (see `CatchAllTopology`). */
+export function catchAllEnvironment(unroutedQueueUrl: string): Record<string, string> {
+  return { [UNROUTED_QUEUE_VARIABLE]: unroutedQueueUrl, ...runtimeEnvironment(CATCH_ALL) };
 }
 
 export function readFunctionResources(env: NodeJS.ProcessEnv = process.env): FunctionResources {

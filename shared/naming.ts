@@ -37,6 +37,8 @@ const MAX_POLICY_NAME = 128;
 const MAX_BUCKET_NAME = 63;
 /** The consumer name of the queue that keeps jobs no worker is subscribed for. */
 export const UNROUTED = "unrouted";
+/** The consumer name of the filter-less subscription that finds messages without attributes. */
+export const CATCH_ALL = "catch-all";
 
 export function topicName(app: string): string {
   return `${app}-jobs`;

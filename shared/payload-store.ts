@@ -68,6 +68,8 @@ function* utf8Slices(body: string): Generator<Buffer> {
 function checkKey(key: string): void {
   if (
     key.length === 0 ||
+    // A lone surrogate has no UTF-8 form: S3 could not name it, and the SDK fails to encode it.
+    !key.isWellFormed() ||
     Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES ||
     key.startsWith("/") ||
     key.split("/").some((segment) => segment === ".." || segment === ".") ||

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { MessageAttributeValue, PublishBatchRequestEntry, SNSClient } from "@aws-sdk/client-sns";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, waitBeforeRetry } from "./backoff.ts";
+import { packBatches } from "./batches.ts";
 import {
   encodePointer,
   JOB_TYPE_ATTRIBUTE,
-  messageSize,
-  SIZE_ATTRIBUTE,
+  type PointerFormat,
   SNS_MAX_MESSAGE_BYTES,
   type StringAttribute,
+  sizeAttributeOf,
 } from "./claim-check.ts";
 import { createLimiter, mapWithConcurrency } from "./concurrency.ts";
 import { ENVELOPE_VERSION, encodeEnvelope, type JobEnvelope, MAX_ID_LENGTH } from "./envelope.ts";
@@ -15,6 +16,7 @@ import { FanoutError, JobValidationError, PublishError, UnknownJobTypeError } fr
 import { payloadKey } from "./naming.ts";
 import type { PayloadStore, StoredPayload } from "./payload-store.ts";
 import { findJob, type JobTypeOf, type PayloadInput, type Registry } from "./registry.ts";
+import { messageSize } from "./sqs-limits.ts";
 import { isTransientAwsError } from "./transient.ts";
 
 /**
@@ -27,8 +29,6 @@ function loadSnsCommands() {
   return snsCommands;
 }
 
-/** SNS's limit on entries per `PublishBatch` request. */
-export const MAX_BATCH_ENTRIES = 10;
 /** Jobs prepared (validated, encoded, offloaded) at a time by `publishMany`, which bounds its memory. */
 const PREPARE_WINDOW = 500;
 
@@ -45,6 +45,12 @@ export interface PublisherOptions<R extends Registry> {
   readonly retry?: RetryPolicy;
   /** `PublishBatch` requests and S3 uploads in flight at once in `publishMany`. Default 8. */
   readonly concurrency?: number;
+  /**
+   * How offloaded jobs point at their payload. `current` (default) is what AWS's current extended clients
+   * read; `legacy` is for consumers that know only the older names (sns-sqs-big-payload, Java 1.x clients).
+   * Fanout's consumers read both.
+   */
+  readonly pointerFormat?: PointerFormat;
 }
 
 export interface PublishOptions {
@@ -200,7 +206,7 @@ export class Publisher<R extends Registry> {
       else position.set(p, offset + i);
     });
     await Promise.all(
-      packBatches([...position.keys()]).map(async (batch) => {
+      packBatches([...position.keys()], SNS_MAX_MESSAGE_BYTES).map(async (batch) => {
         for (const [message, outcome] of await slot(() => this.#sendBatch(batch))) {
           outcomes[position.get(message) as number] = outcome;
         }
@@ -275,11 +281,12 @@ export class Publisher<R extends Registry> {
         { cause: error },
       );
     }
+    const format = this.#options.pointerFormat ?? "current";
     const pointerAttributes = {
       ...attributes,
-      [SIZE_ATTRIBUTE]: { DataType: "Number", StringValue: String(pointer.size) },
+      [sizeAttributeOf(format)]: { DataType: "Number", StringValue: String(pointer.size) },
     };
-    const pointerBody = encodePointer(pointer);
+    const pointerBody = encodePointer(pointer, format);
     return {
       jobId,
       type,
@@ -355,27 +362,6 @@ export class Publisher<R extends Registry> {
     }
     return outcomes;
   }
-}
-
-/** Greedy packing in input order: a new request starts when the next entry would break either limit. */
-export function packBatches<M extends { readonly size: number }>(messages: readonly M[]): M[][] {
-  const batches: M[][] = [];
-  let current: M[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    if (
-      current.length === MAX_BATCH_ENTRIES ||
-      (current.length > 0 && bytes + message.size > SNS_MAX_MESSAGE_BYTES)
-    ) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += message.size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }
 
 function toEntry(message: PreparedMessage, index: number): PublishBatchRequestEntry {

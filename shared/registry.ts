@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { RegistryError } from "./errors.ts";
-import { PAYLOAD_KEY_PREFIX, UNROUTED } from "./naming.ts";
+import { CATCH_ALL, PAYLOAD_KEY_PREFIX, UNROUTED } from "./naming.ts";
 
 /**
  * How the consumer of one job type runs. Every field has a default (see `WORKER_DEFAULTS`),
@@ -87,6 +87,8 @@ export interface Registry<J extends JobDefinition = JobDefinition> {
   readonly jobs: { readonly [K in J["type"]]: Extract<J, { type: K }> };
   readonly jobList: readonly J[];
   readonly subscribers: readonly SubscriberDefinition[];
+  /** Whether the catch-all keeps messages published without any attribute (see `RegistryDeclaration`). */
+  readonly keepMessagesWithoutAttributes: boolean;
 }
 
 export type JobTypeOf<R extends Registry> = R["jobList"][number]["type"];
@@ -109,7 +111,7 @@ export const MAX_APP_LENGTH = 20;
  */
 export const MAX_JOB_TYPES = 149;
 /** Names the topology uses for queues of its own. */
-const RESERVED_NAMES = new Set([UNROUTED]);
+const RESERVED_NAMES = new Set([UNROUTED, CATCH_ALL]);
 
 export function assertValidName(kind: string, name: string, maxLength = MAX_TYPE_LENGTH): void {
   if (!NAME_PATTERN.test(name) || name.length > maxLength || name.includes("--")) {
@@ -167,6 +169,13 @@ export interface RegistryDeclaration<J extends JobDefinition> {
   readonly jobs: readonly J[];
   readonly subscribers?: readonly (Omit<SubscriberDefinition, "maxReceiveCount" | "retentionSeconds"> &
     Partial<Pick<SubscriberDefinition, "maxReceiveCount" | "retentionSeconds">>)[];
+  /**
+   * A message published with no attribute at all (a producer that cannot set them, such as
+   * sns-sqs-big-payload) matches no filter policy, so SNS delivers it to no worker and not to the unrouted
+   * queue either. Default true: a catch-all subscription without a filter, read by a small sorting function,
+   * keeps such messages in the unrouted queue. An app whose producers all set `jobType` may turn it off.
+   */
+  readonly keepMessagesWithoutAttributes?: boolean;
 }
 
 export function defineRegistry<const J extends JobDefinition>(
@@ -223,6 +232,7 @@ export function defineRegistry<const J extends JobDefinition>(
     jobs: jobs as Registry<J>["jobs"],
     jobList: declaration.jobs,
     subscribers,
+    keepMessagesWithoutAttributes: declaration.keepMessagesWithoutAttributes ?? true,
   };
 }
 

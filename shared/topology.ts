@@ -1,5 +1,6 @@
 import { JOB_TYPE_ATTRIBUTE } from "./claim-check.ts";
 import {
+  CATCH_ALL,
   type Placement,
   payloadBucketName,
   queueNames,
@@ -8,7 +9,7 @@ import {
   type WorkerNames,
   workerNames,
 } from "./naming.ts";
-import type { JobDefinition, Registry } from "./registry.ts";
+import { type JobDefinition, type Registry, WORKER_DEFAULTS, type WorkerSettings } from "./registry.ts";
 
 /** AWS's recommendation for SQS event sources: at least six times the function timeout, plus the batching window. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -21,6 +22,17 @@ export const REDRIVE_WINDOW_SECONDS = 7 * 24 * 3600;
  * which restarts the bucket's expiry clock (see `payloadExpirationDays`).
  */
 export const PAYLOAD_REFRESH_AFTER_SECONDS = 24 * 3600;
+/**
+ * The catch-all reads every message and does almost nothing with most: large batches over a few seconds keep
+ * its invocations to a handful per thousand jobs.
+ */
+const CATCH_ALL_SETTINGS: FunctionSettings = {
+  timeoutSeconds: 30,
+  memoryMb: 128,
+  batchSize: 100,
+  batchingWindowSeconds: 5,
+  maxConcurrency: 5,
+};
 /** Queues read by code we do not know, and by operators; this is SQS's own default. */
 const UNMANAGED_VISIBILITY_TIMEOUT_SECONDS = 30;
 
@@ -31,24 +43,41 @@ export interface SubscriptionTopology {
   readonly queueName: string;
   /** The subscription's dead-letter queue: SNS sends here what it cannot deliver to `queueName`. */
   readonly deliveryDlqName: string;
-  /** The subscription's filter policy (JSON, on message attributes). */
-  readonly filterPolicy: string;
+  /** The subscription's filter policy (JSON, on message attributes); null for the catch-all, which has none. */
+  readonly filterPolicy: string | null;
   readonly visibilityTimeoutSeconds: number;
   readonly retentionSeconds: number;
 }
 
 /** A queue that is read (by a Fanout worker or by another consumer), with a DLQ for what fails there. */
 export interface QueueTopology extends SubscriptionTopology {
-  readonly kind: "worker" | "subscriber";
+  readonly kind: "worker" | "subscriber" | "catch-all";
   readonly dlqName: string;
   readonly dlqRetentionSeconds: number;
   readonly maxReceiveCount: number;
 }
 
+/** What a function that reads a queue is given: a job type's worker, or the catch-all's sorter. */
+export type FunctionSettings = Pick<
+  WorkerSettings,
+  "timeoutSeconds" | "memoryMb" | "batchSize" | "batchingWindowSeconds" | "maxConcurrency"
+>;
+
 export interface WorkerTopology extends QueueTopology {
   readonly kind: "worker";
   readonly job: JobDefinition;
   readonly names: WorkerNames;
+}
+
+/**
+ * A queue subscribed without a filter, and the small function that reads it: of every message, it keeps in the
+ * unrouted queue those that carry no message attribute at all (which no filter policy can match, so SNS
+ * delivered them nowhere else) and drops the rest, which their own filters delivered.
+ */
+export interface CatchAllTopology extends QueueTopology {
+  readonly kind: "catch-all";
+  readonly names: WorkerNames;
+  readonly settings: FunctionSettings;
 }
 
 /**
@@ -68,6 +97,8 @@ export interface Topology {
   readonly workers: readonly WorkerTopology[];
   readonly subscribers: readonly QueueTopology[];
   readonly unrouted: UnroutedTopology;
+  /** Absent when the registry opts out (`keepMessagesWithoutAttributes: false`). */
+  readonly catchAll: CatchAllTopology | null;
   /** Payload objects outlive every message that can still point at them. */
   readonly payloadExpirationDays: number;
 }
@@ -99,9 +130,9 @@ export function unroutedFilterPolicy(knownTypes: readonly string[]): string {
   });
 }
 
-/** The queues with a DLQ of their own: workers and subscribers. */
+/** The queues with a DLQ of their own: workers, subscribers and the catch-all. */
 export function readQueues(topology: Topology): readonly QueueTopology[] {
-  return [...topology.workers, ...topology.subscribers];
+  return [...topology.workers, ...topology.subscribers, ...(topology.catchAll ? [topology.catchAll] : [])];
 }
 
 /** Every subscription of the topic, the unrouted queue's included. */
@@ -160,6 +191,7 @@ export function describeTopology(registry: Registry, placement: Placement): Topo
     };
   });
   const unroutedNames = queueNames(app, UNROUTED);
+  const catchAllNames = workerNames(app, CATCH_ALL, placement);
   return {
     app,
     placement,
@@ -176,6 +208,24 @@ export function describeTopology(registry: Registry, placement: Placement): Topo
       visibilityTimeoutSeconds: UNMANAGED_VISIBILITY_TIMEOUT_SECONDS,
       retentionSeconds: DLQ_RETENTION_SECONDS,
     },
+    catchAll: registry.keepMessagesWithoutAttributes
+      ? {
+          consumer: CATCH_ALL,
+          kind: "catch-all",
+          queueName: catchAllNames.queue,
+          dlqName: catchAllNames.dlq,
+          deliveryDlqName: catchAllNames.deliveryDlq,
+          filterPolicy: null,
+          visibilityTimeoutSeconds:
+            VISIBILITY_TIMEOUT_FACTOR * CATCH_ALL_SETTINGS.timeoutSeconds +
+            CATCH_ALL_SETTINGS.batchingWindowSeconds,
+          retentionSeconds: WORKER_DEFAULTS.retentionSeconds,
+          dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
+          maxReceiveCount: WORKER_DEFAULTS.maxReceiveCount,
+          names: catchAllNames,
+          settings: CATCH_ALL_SETTINGS,
+        }
+      : null,
     payloadExpirationDays: payloadExpirationDays(workers, subscribers),
   };
 }

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
+import { CATCH_ALL_ENTRY } from "../shared/consumer/entries.ts";
+import { CATCH_ALL } from "../shared/naming.ts";
 import type { Registry } from "../shared/registry.ts";
 import { filterSourceMap } from "./source-map.ts";
 
@@ -182,17 +184,20 @@ export function defaultHandlerEntry(jobType: string): string {
   return fileURLToPath(new URL(`../handlers/${jobType}.ts`, import.meta.url));
 }
 
-/** The bundle of every job type's handler, keyed by job type, built in parallel. */
+/** The bundle of every job type's handler, keyed by job type, and the catch-all's, built in parallel. */
 export async function bundleWorkers(
   registry: Registry,
   options: BundleOptions & { readonly handlerEntry?: (jobType: string) => string } = {},
 ): Promise<ReadonlyMap<string, Bundle>> {
   const handlerEntry = options.handlerEntry ?? defaultHandlerEntry;
-  const types = registry.jobList.map((job) => job.type);
+  const entries: [string, string, boolean][] = registry.jobList.map((job) => [
+    job.type,
+    handlerEntry(job.type),
+    job.worker.publishes.length > 0,
+  ]);
+  if (registry.keepMessagesWithoutAttributes) entries.push([CATCH_ALL, CATCH_ALL_ENTRY, false]);
   const bundles = await Promise.all(
-    registry.jobList.map((job) =>
-      bundleHandler(handlerEntry(job.type), { ...options, followUps: job.worker.publishes.length > 0 }),
-    ),
+    entries.map(([, entry, followUps]) => bundleHandler(entry, { ...options, followUps })),
   );
-  return new Map(types.map((type, i) => [type, bundles[i] as Bundle]));
+  return new Map(entries.map(([name], i) => [name, bundles[i] as Bundle]));
 }

@@ -3,6 +3,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition/ind
 import { Annotations, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { ConfigurationError } from "../shared/errors.ts";
+import { catchAllEnvironment } from "../shared/function-environment.ts";
 import { alarmTopicName, producerPolicyName } from "../shared/naming.ts";
 import type { Registry } from "../shared/registry.ts";
 import { describeTopology, type Topology } from "../shared/topology.ts";
@@ -12,6 +13,7 @@ import { JobTopic } from "./job-topic.ts";
 import { PayloadBucket } from "./payload-bucket.ts";
 import { ProducerPolicy } from "./producer-policy.ts";
 import { maximumAlarm, QueueAlarms, UnroutedAlarms } from "./queue-alarms.ts";
+import { QueueFunction } from "./queue-function.ts";
 import { SubscribedQueue } from "./subscribed-queue.ts";
 import { WorkerFunction } from "./worker-function.ts";
 
@@ -163,6 +165,35 @@ export class FanoutJobs extends Construct {
     });
     new UnroutedAlarms(this, "unrouted-alarms", { queue: topology.unrouted, target });
     this.outputQueueUrls(topology.unrouted.consumer, unrouted);
+    if (topology.catchAll) {
+      const catchAll = topology.catchAll;
+      const bundle = props.bundles.get(catchAll.consumer);
+      if (!bundle)
+        throw new ConfigurationError("No catch-all bundle; build the bundles with bundleWorkers(registry).");
+      const queues = new SubscribedQueue(this, `${catchAll.consumer}-queues`, {
+        queue: catchAll,
+        topicArn: jobs.topic.arn,
+      });
+      new QueueFunction(this, `${catchAll.consumer}-function`, {
+        names: catchAll.names,
+        settings: catchAll.settings,
+        bundle,
+        queue: queues.queue,
+        environment: catchAllEnvironment(unrouted.queue.url),
+        permissions: [
+          {
+            Sid: "KeepMessagesWithoutAttributes",
+            Effect: "Allow",
+            Action: ["sqs:SendMessage"],
+            Resource: unrouted.queue.arn,
+          },
+        ],
+        logRetentionDays: LOG_RETENTION_DAYS,
+        alarms: target,
+      });
+      new QueueAlarms(this, `${catchAll.consumer}-alarms`, { queue: catchAll, retryDelaySeconds: 0, target });
+      this.outputQueueUrls(catchAll.consumer, queues);
+    }
 
     this.output("topic-arn", jobs.topic.arn, "Producers publish jobs here.");
     this.output(

@@ -84,8 +84,9 @@ export class SubscribedQueue extends Construct {
       endpoint: this.queue.arn,
       // Consumers read the published message itself, with its attributes, not an SNS envelope around it.
       rawMessageDelivery: true,
-      filterPolicyScope: "MessageAttributes",
-      filterPolicy: topology.filterPolicy,
+      ...(topology.filterPolicy === null
+        ? {}
+        : { filterPolicyScope: "MessageAttributes", filterPolicy: topology.filterPolicy }),
       // Without it SNS drops what it cannot deliver (a changed queue policy, a deleted queue), and does not
       // even retry client-side errors.
       redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deliveryDlq.arn }),

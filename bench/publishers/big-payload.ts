@@ -15,9 +15,10 @@ export function bigPayloadServices(endpoint: string, counter?: RequestCounter) {
     httpOptions: { agent: keepAliveAgent() },
   };
   const sns = new AWS.SNS(config);
+  const sqs = new AWS.SQS(config);
   const s3 = new AWS.S3({ ...config, s3ForcePathStyle: true });
   counter?.instrumentV2(AWS as never);
-  return { sns, s3 };
+  return { sns, sqs, s3 };
 }
 
 /** `SnsProducer.publishJSON`, one message per call, large payloads through S3 as its README shows. */

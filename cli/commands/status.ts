@@ -16,7 +16,8 @@ export function registerStatus(program: Command, context: CommandContext): void 
 Columns: VISIBLE waiting to be received, IN FLIGHT received and not yet deleted, DELAYED waiting for their
 delay, DLQ dead letters, UNDELIVERED jobs SNS could not deliver to the queue (its subscription's DLQ),
 OLDEST age of the oldest message of the queue, OLDEST DEAD of its DLQ. The "unrouted" row is the queue that
-keeps jobs of a type no worker is subscribed for; "fanout dlq redrive unrouted" moves them on.
+keeps jobs of a type no worker is subscribed for; "fanout dlq redrive unrouted" moves them on. The
+"catch-all" row is the filter-less subscription whose function keeps messages without any attribute there.
 On AWS the ages come from CloudWatch (ApproximateAgeOfOldestMessage, minutes behind). Elsewhere SQS has no
 such API: the DLQ's age comes from a peek at up to 100 dead letters, and a worker queue's age is shown as
 "-", because peeking it would count toward its jobs' maxReceiveCount.
@@ -36,13 +37,13 @@ Examples:
     });
 }
 
+const KIND_LABELS = { subscriber: "subscriber", "catch-all": "sorter", unrouted: "no worker" } as const;
+
 export function formatStatus(report: StatusReport): string {
   const table = formatTable(
     ["JOB TYPE", "VISIBLE", "IN FLIGHT", "DELAYED", "DLQ", "UNDELIVERED", "OLDEST", "OLDEST DEAD"],
     report.queues.map((q) => [
-      q.kind === "worker"
-        ? q.consumer
-        : `${q.consumer} (${q.kind === "unrouted" ? "no worker" : "subscriber"})`,
+      q.kind === "worker" ? q.consumer : `${q.consumer} (${KIND_LABELS[q.kind]})`,
       q.visible,
       q.inFlight,
       q.delayed,

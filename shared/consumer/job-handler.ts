@@ -12,7 +12,7 @@ import {
 } from "../errors.ts";
 import { type FunctionResources, readFunctionResources } from "../function-environment.ts";
 import { type LazyAwsClients, lazyAwsClients, NO_FOLLOW_UPS, readyAwsClients } from "../lazy-aws-clients.ts";
-import { payloadKeyPrefix } from "../naming.ts";
+import { payloadKey, payloadKeyPrefix } from "../naming.ts";
 import type { PayloadReader, PayloadStore } from "../payload-store.ts";
 import type { Publisher } from "../publisher.ts";
 import {
@@ -23,7 +23,7 @@ import {
   type Registry,
 } from "../registry.ts";
 import { PAYLOAD_REFRESH_AFTER_SECONDS } from "../topology.ts";
-import { sendToDeadLetterQueue } from "./dead-letter.ts";
+import { type DeadLetterStore, sendToDeadLetterQueue } from "./dead-letter.ts";
 import type { JobContext } from "./job-context.ts";
 import { decodeRecord } from "./record-decoder.ts";
 
@@ -56,6 +56,7 @@ interface Runtime<R extends Registry> {
   readonly resources: FunctionResources;
   readonly payloads: PayloadReader;
   publisher(): Promise<Publisher<R>>;
+  deadLetterStore(): Promise<DeadLetterStore>;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -128,6 +129,13 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       resources,
       payloads: { get: async (pointer, declaredSize) => (await store()).get(pointer, declaredSize) },
       publisher,
+      deadLetterStore: async () => {
+        const payloads = await store();
+        return {
+          put: (key, body) => payloads.put(key, body),
+          keyFor: (messageId) => payloadKey(type, `dead-letter-${messageId}`, new Date()),
+        };
+      },
     };
   }
 
@@ -140,10 +148,12 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     const started = performance.now();
     let jobId: string | undefined;
+    let foreignJobId: string | undefined;
     try {
       const decoded = await decodeRecord(record, { payloads: rt.payloads, topicArn: rt.resources.topicArn });
       const { envelope } = decoded;
       jobId = envelope.id;
+      if (decoded.foreign) foreignJobId = envelope.id;
       if (envelope.type !== type) {
         throw new UnknownJobTypeError(envelope.type, [type]);
       }
@@ -175,7 +185,12 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       const reason = { errorCode: errorCode(error), reason: errorMessage(error) };
       if (isPermanent(error) || attempt >= job.worker.maxReceiveCount) {
         try {
-          await sendToDeadLetterQueue(await rt.clients.sqs(), rt.resources.dlqUrl, record, error, attempt);
+          await sendToDeadLetterQueue(
+            await rt.clients.sqs(),
+            rt.resources.dlqUrl,
+            { record, error, receiveCount: attempt, foreignJobId, failedAt: new Date() },
+            rt.deadLetterStore,
+          );
           logOutcome("dead-lettered", record, jobId, attempt, started, reason);
           return;
         } catch (dlqError) {

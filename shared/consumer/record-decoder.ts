@@ -1,9 +1,16 @@
 import { SnsSqsNotificationSchema } from "@aws-lambda-powertools/parser/schemas/sns";
 import type { SQSRecord } from "aws-lambda";
 import { decodePointer, JOB_TYPE_ATTRIBUTE, LEGACY_SIZE_ATTRIBUTE, SIZE_ATTRIBUTE } from "../claim-check.ts";
-import { decodeEnvelope, ENVELOPE_VERSION, type JobEnvelope } from "../envelope.ts";
+import {
+  decodeEnvelope,
+  ENVELOPE_VERSION,
+  type JobEnvelope,
+  looksLikeEnvelope,
+  MAX_ID_LENGTH,
+} from "../envelope.ts";
 import { MalformedMessageError } from "../errors.ts";
 import type { PayloadReader } from "../payload-store.ts";
+import { JOB_ID_ATTRIBUTE } from "./dead-letter.ts";
 import { type AttributeStrings, recordAttributeStrings } from "./message-attributes.ts";
 
 export interface DecodedJob {
@@ -67,8 +74,10 @@ function declaredSize(attributes: AttributeStrings): number | undefined {
   return size;
 }
 
-function looksLikeEnvelope(body: string): boolean {
-  return /^\s*\{\s*"v"\s*:/.test(body);
+/** Its first message id, which its dead letter carries along, so that a redrive does not change it. */
+function foreignJobId(message: Unwrapped): string {
+  const carried = message.attributes[JOB_ID_ATTRIBUTE];
+  return carried && carried.length <= MAX_ID_LENGTH ? carried : message.messageId;
 }
 
 /**
@@ -105,7 +114,7 @@ export async function decodeRecord(record: SQSRecord, options: DecodeOptions): P
   return {
     envelope: {
       v: ENVELOPE_VERSION,
-      id: message.messageId,
+      id: foreignJobId(message),
       type: attributeType,
       createdAt: new Date(Number.isFinite(sent) ? sent : Date.now()).toISOString(),
       payload,

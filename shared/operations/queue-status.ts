@@ -21,7 +21,7 @@ export interface QueueDepth {
 export interface QueueStatus {
   /** The job type, the subscriber's name, or `unrouted`. */
   readonly consumer: string;
-  readonly kind: "worker" | "subscriber" | "unrouted";
+  readonly kind: "worker" | "subscriber" | "catch-all" | "unrouted";
   readonly queue: string;
   /** Null for the unrouted queue: nothing reads it, so nothing is dead-lettered from it. */
   readonly dlq: string | null;

@@ -1,5 +1,6 @@
 import type { Message, SQSClient } from "@aws-sdk/client-sqs";
 import { JOB_TYPE_ATTRIBUTE } from "../claim-check.ts";
+import { looksLikeEnvelope } from "../envelope.ts";
 import type { Topology } from "../topology.ts";
 import type { HoldingQueue } from "./holding-queues.ts";
 import type { QueueAddress, QueueLookup } from "./queue-address.ts";
@@ -15,7 +16,7 @@ export function jobTypeOf(message: Message): string | undefined {
   const attribute = message.MessageAttributes?.[JOB_TYPE_ATTRIBUTE]?.StringValue;
   if (attribute !== undefined) return attribute;
   const body = message.Body ?? "";
-  if (!/^\s*\{\s*"v"\s*:/.test(body)) return undefined;
+  if (!looksLikeEnvelope(body)) return undefined;
   try {
     const type = (JSON.parse(body) as { type?: unknown }).type;
     return typeof type === "string" ? type : undefined;

@@ -10,8 +10,12 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
-import { DEAD_LETTER_ATTRIBUTES } from "../consumer/dead-letter.ts";
+import { packBatches } from "../batches.ts";
+import { SQS_MAX_MESSAGE_BYTES } from "../claim-check.ts";
+import { DEAD_LETTER_ATTRIBUTES, JOB_ID_ATTRIBUTE } from "../consumer/dead-letter.ts";
+import { looksLikeEnvelope } from "../envelope.ts";
 import { FanoutError } from "../errors.ts";
+import { messageSize } from "../sqs-limits.ts";
 import { release } from "./peek.ts";
 import type { QueueAddress } from "./queue-address.ts";
 
@@ -150,6 +154,66 @@ async function visibleCount(sqs: SQSClient, url: string): Promise<number> {
   return Number(Attributes.ApproximateNumberOfMessages ?? 0);
 }
 
+interface SendableMessage {
+  readonly message: Message;
+  readonly attributes: Record<string, MessageAttributeValue>;
+  readonly size: number;
+}
+
+/**
+ * A message as it is sent on: its own attributes without the failure reason, and, for a job without an
+ * envelope, the id it had so far (`FanoutJobId`), so that the consumer keeps calling it by that id.
+ */
+function sendable(message: Message): SendableMessage {
+  const attributes = redrivenAttributes(message);
+  const body = message.Body ?? "";
+  if (!(JOB_ID_ATTRIBUTE in attributes) && !looksLikeEnvelope(body) && message.MessageId) {
+    attributes[JOB_ID_ATTRIBUTE] = { DataType: "String", StringValue: message.MessageId };
+  }
+  return { message, attributes, size: messageSize(body, attributes) };
+}
+
+/** Sends one batch on and deletes from `from` what `to` accepted; throws for what it refused, left in place. */
+async function sendBatch(
+  sqs: SQSClient,
+  from: QueueAddress,
+  to: QueueAddress,
+  batch: readonly SendableMessage[],
+  onDuplicates: (count: number) => void,
+): Promise<number> {
+  const sent = await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: to.url,
+      Entries: batch.map(({ message, attributes }, i) => ({
+        Id: String(i),
+        MessageBody: message.Body ?? "",
+        MessageAttributes: attributes,
+      })),
+    }),
+  );
+  const accepted = new Set((sent.Successful ?? []).map((entry) => Number(entry.Id)));
+  if (accepted.size > 0) {
+    const deleted = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: from.url,
+        Entries: batch
+          .filter((_, i) => accepted.has(i))
+          .map(({ message }, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle ?? "" })),
+      }),
+    );
+    onDuplicates(deleted.Failed?.length ?? 0);
+  }
+  const refused = batch.filter((_, i) => !accepted.has(i)).map(({ message }) => message);
+  if (refused.length > 0) {
+    await release(sqs, from.url, refused);
+    const reasons = [...new Set((sent.Failed ?? []).map((f) => `${f.Code}: ${f.Message ?? ""}`))].join("; ");
+    throw new RedriveError(
+      `${to.name} refused ${refused.length} messages (${reasons}); the rest stays in ${from.name}. Fix the cause and run the redrive again.`,
+    );
+  }
+  return accepted.size;
+}
+
 /** Where one message goes, or undefined to leave it where it is (the unrouted job of a type still unknown). */
 export type Destination = (message: Message) => QueueAddress | undefined;
 
@@ -211,39 +275,11 @@ export async function moveMessages(
       }
       empty = 0;
       for (const { to, messages } of groups.values()) {
-        const sent = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: to.url,
-            Entries: messages.map((message, i) => ({
-              Id: String(i),
-              MessageBody: message.Body ?? "",
-              MessageAttributes: redrivenAttributes(message),
-            })),
-          }),
-        );
-        const accepted = new Set((sent.Successful ?? []).map((entry) => Number(entry.Id)));
-        const refused = messages.filter((_, i) => !accepted.has(i));
-        if (accepted.size > 0) {
-          const deleted = await sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: from.url,
-              Entries: messages
-                .filter((_, i) => accepted.has(i))
-                .map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle ?? "" })),
-            }),
-          );
-          duplicates += deleted.Failed?.length ?? 0;
-        }
-        moved += accepted.size;
-        options.progress.update(moved);
-        if (refused.length > 0) {
-          await release(sqs, from.url, refused);
-          const reasons = [...new Set((sent.Failed ?? []).map((f) => `${f.Code}: ${f.Message ?? ""}`))].join(
-            "; ",
-          );
-          throw new RedriveError(
-            `${to.name} refused ${refused.length} messages (${reasons}); ${moved} were moved, the rest stays in ${from.name}. Fix the cause and run the redrive again.`,
-          );
+        for (const batch of packBatches(messages.map(sendable), SQS_MAX_MESSAGE_BYTES)) {
+          moved += await sendBatch(sqs, from, to, batch, (n) => {
+            duplicates += n;
+          });
+          options.progress.update(moved);
         }
       }
     }

@@ -138,7 +138,7 @@ function unroutedCheck(queue: UnroutedTopology): RehearsalCheck {
 
 function subscriptionCheck(queue: QueueTopology | UnroutedTopology): RehearsalCheck {
   return {
-    name: `${queue.consumer} subscription: filter policy on message attributes, raw delivery, undelivered jobs to ${queue.deliveryDlqName}`,
+    name: `${queue.consumer} subscription: ${queue.filterPolicy === null ? "no filter" : "filter policy on message attributes"}, raw delivery, undelivered jobs to ${queue.deliveryDlqName}`,
     async run({ clients, outputs }) {
       const [{ attributes: queueAttributes }, deliveryDlq] = await Promise.all([
         readQueue(clients.sqs, queue.queueName),
@@ -154,9 +154,11 @@ function subscriptionCheck(queue: QueueTopology | UnroutedTopology): RehearsalCh
       problems.expectEqual(
         "FilterPolicy",
         canonicalJson(attributes.FilterPolicy),
-        canonicalJson(queue.filterPolicy),
+        canonicalJson(queue.filterPolicy ?? undefined),
       );
-      problems.expectEqual("FilterPolicyScope", attributes.FilterPolicyScope, "MessageAttributes");
+      if (queue.filterPolicy !== null) {
+        problems.expectEqual("FilterPolicyScope", attributes.FilterPolicyScope, "MessageAttributes");
+      }
       problems.expectEqual("RawMessageDelivery", attributes.RawMessageDelivery, "true");
       problems.expectEqual(
         "RedrivePolicy deadLetterTargetArn",

@@ -1,4 +1,9 @@
-import { type Message, SendMessageBatchCommand, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
+import {
+  type Message,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  StartMessageMoveTaskCommand,
+} from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB_TYPE_ATTRIBUTE } from "../../shared/claim-check.ts";
 import { DEAD_LETTER_ATTRIBUTES } from "../../shared/consumer/dead-letter.ts";
@@ -108,5 +113,37 @@ describe("fanout dlq redrive against the local cloud", () => {
     const { code, stdout } = await fanout(["--local", "dlq", "redrive", "always-fails"], { env });
     expect(code).toBe(0);
     expect(stdout).toMatch(/^moved 0 dead letters from fanout-test-always-fails-dlq/);
+  });
+
+  it("moves dead letters with emoji in body and reason, and large ones in batches SQS accepts", async () => {
+    const text = `🚀 ${"x".repeat(200 * 1024)} 👍`;
+    const bodies = Array.from({ length: 6 }, (_, n) =>
+      encodeEnvelope({
+        v: 1,
+        id: `big-${n}`,
+        type: "echo",
+        createdAt: new Date().toISOString(),
+        payload: { n, text },
+      }),
+    );
+    for (const body of bodies) {
+      await h.fanout.clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: h.dlqUrl("echo"),
+          MessageBody: body,
+          MessageAttributes: {
+            [JOB_TYPE_ATTRIBUTE]: { DataType: "String", StringValue: "echo" },
+            [DEAD_LETTER_ATTRIBUTES.message]: { DataType: "String", StringValue: "🚀 failed 👍" },
+          },
+        }),
+      );
+    }
+    const { code, stdout } = await fanout(["--local", "--json", "dlq", "redrive", "echo"], { env });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ moved: 6, duplicates: 0 });
+    const moved = (await drain(h.fanout.clients.sqs, h.queueUrl("echo"))).filter((m) =>
+      m.Body?.includes('"big-'),
+    );
+    expect(moved.map((m) => m.Body).sort()).toEqual([...bodies].sort());
   });
 });

@@ -60,9 +60,10 @@ describe("fanout status against the local cloud", () => {
         dlqDepth: 0,
       }),
       expect.objectContaining({ consumer: "audit", kind: "subscriber", visible: 3, dlqDepth: 0 }),
+      expect.objectContaining({ consumer: "catch-all", kind: "catch-all", dlqDepth: 0 }),
       expect.objectContaining({ consumer: "unrouted", kind: "unrouted", visible: 0, dlqDepth: null }),
     ]);
-    expect(report.queues.map((q: { undelivered: number }) => q.undelivered)).toEqual([0, 0, 0, 0, 0]);
+    expect(report.queues.map((q: { undelivered: number }) => q.undelivered)).toEqual([0, 0, 0, 0, 0, 0]);
     const echo = report.queues[0];
     expect(echo.oldestDeadLetterAgeSeconds).toBeGreaterThanOrEqual(0);
     expect(echo.oldestAgeSeconds).toBeNull();
@@ -87,8 +88,9 @@ describe("fanout status against the local cloud", () => {
     expect(lines[2]).toMatch(/^always-fails\s+0\s+0\s+0\s+0\s+0\s+-\s+-$/);
     expect(lines[3]).toMatch(/^fails-first-time\s+0\s+0\s+1\s+0\s+0\s+-\s+-$/);
     expect(lines[4]).toMatch(/^audit \(subscriber\)\s+3\s+0\s+0\s+0\s+0\s+-\s+-$/);
-    expect(lines[5]).toMatch(/^unrouted \(no worker\)\s+0\s+0\s+0\s+-\s+0\s+-\s+-$/);
-    expect(lines[6]).toBe("(OLDEST needs CloudWatch (AWS only); OLDEST DEAD from a peek of the DLQ)");
+    expect(lines[5]).toMatch(/^catch-all \(sorter\)\s+\d+\s+\d+\s+0\s+0\s+0\s+-\s+-$/);
+    expect(lines[6]).toMatch(/^unrouted \(no worker\)\s+0\s+0\s+0\s+-\s+0\s+-\s+-$/);
+    expect(lines[7]).toBe("(OLDEST needs CloudWatch (AWS only); OLDEST DEAD from a peek of the DLQ)");
     const again = JSON.parse((await fanout(["--local", "--json", "status"], { env })).stdout);
     expect(again.queues[0]).toMatchObject({ dlqDepth: 2 });
   });

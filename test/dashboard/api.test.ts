@@ -177,7 +177,7 @@ describe("the dashboard's API and its guards", () => {
     const { status, body } = await call(dashboard.url, "/api/dlq/nope", "GET");
     expect(status).toBe(404);
     expect(body.error).toBe(
-      'Unknown job type "nope". Known: echo, always-fails, fails-first-time, audit, unrouted.',
+      'Unknown job type "nope". Known: echo, always-fails, fails-first-time, audit, catch-all, unrouted.',
     );
   });
 

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   decodePointer,
   JOB_TYPE_ATTRIBUTE,
-  messageSize,
   SIZE_ATTRIBUTE,
   SNS_MAX_MESSAGE_BYTES,
 } from "../../shared/claim-check.ts";
 import { decodeEnvelope, encodeEnvelope } from "../../shared/envelope.ts";
+import { messageSize } from "../../shared/sqs-limits.ts";
 import { drain, type Harness, startHarness } from "../support/harness.ts";
 
 const JOB_ID = "00000000-0000-4000-8000-000000000000";

@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SqsConsumer } from "sns-sqs-big-payload";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bigPayloadServices } from "../../bench/publishers/big-payload.ts";
+import { LOCAL_REGION } from "../../local/cloud.ts";
+import { LEGACY_POINTER_CLASS, LEGACY_SIZE_ATTRIBUTE } from "../../shared/claim-check.ts";
 import { encodeEnvelope } from "../../shared/envelope.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { drain, type Harness, startHarness } from "../support/harness.ts";
 
 /**
  * What AWS's Python `sns-extended-client` puts on a queue whose subscription is not raw: an SNS notification
@@ -114,6 +118,42 @@ describe("messages written by AWS's extended client libraries", () => {
     expect(h.outcomes[0]).toMatchObject({
       errorCode: "MalformedMessageError",
       reason: expect.stringContaining("intruder"),
+    });
+  });
+
+  it("publishes, with pointerFormat legacy, jobs that sns-sqs-big-payload's consumer reads, and reads them itself", async () => {
+    h.outcomes.length = 0;
+    const published = await h
+      .publisher({ alwaysOffload: true, pointerFormat: "legacy" })
+      .publish("echo", { n: 44, text: "to an old reader" });
+    // The audit queue gets the message as SNS delivered it; hand it to the other library's consumer.
+    const [message] = (await drain(h.fanout.clients.sqs, h.queueUrl("audit"))).filter((m) =>
+      m.Body?.includes(published.payloadKey ?? "?"),
+    );
+    expect(message?.Body).toContain(LEGACY_POINTER_CLASS);
+    expect(Object.keys(message?.MessageAttributes ?? {})).toContain(LEGACY_SIZE_ATTRIBUTE);
+    const { sqs, s3 } = bigPayloadServices(h.fanout.cloud.endpoint);
+    const read: unknown[] = [];
+    const consumer = SqsConsumer.create({
+      queueUrl: h.queueUrl("audit"),
+      region: LOCAL_REGION,
+      sqs,
+      s3,
+      getPayloadFromS3: true,
+      extendedLibraryCompatibility: true,
+      parsePayload: (raw: Buffer) => JSON.parse(raw.toString("utf8")),
+      handleMessage: async ({ payload }) => {
+        read.push(payload);
+      },
+    });
+    await consumer.processMessage(message as never, { deleteAfterProcessing: false });
+    expect(read).toEqual([
+      expect.objectContaining({ id: published.jobId, payload: { n: 44, text: "to an old reader" } }),
+    ]);
+    await h.waitFor((o) => o.some((x) => x.jobId === published.jobId));
+    expect(h.outcomes.find((x) => x.jobId === published.jobId)).toMatchObject({
+      outcome: "processed",
+      offloaded: true,
     });
   });
 });

@@ -44,7 +44,7 @@ function stackQueues(stack: Synthesized): QueueShape[] {
 function stackSubscriptions(stack: Synthesized): SubscriptionShape[] {
   return stack.of("aws_sns_topic_subscription").map(({ config }) => ({
     queue: String(stack.target(config.endpoint).config.name),
-    filterPolicy: JSON.parse(String(config.filter_policy)),
+    filterPolicy: config.filter_policy === undefined ? null : JSON.parse(String(config.filter_policy)),
     raw: config.raw_message_delivery === true,
     deliveryDlq: String(
       stack.target(JSON.parse(String(config.redrive_policy)).deadLetterTargetArn).config.name,
@@ -118,10 +118,12 @@ describe("the local cloud and the cdktf stack build the same topology from the r
     expect(h.fanout.provisioned.bucket).toBe(payloadBucketName(testRegistry.app, LOCAL_PLACEMENT));
   });
 
-  it("has the same queues, DLQs, subscription DLQs, unrouted queue, timeouts, sizes and redrive policies", async () => {
+  it("has the same queues, DLQs, subscription DLQs, unrouted and catch-all queues, timeouts, sizes and redrive policies", async () => {
     const local = byName(await localQueues(h));
     // A queue, a DLQ and a subscription DLQ per job type and subscriber; the unrouted queue and its own.
-    expect(local.length).toBe(3 * (testRegistry.jobList.length + testRegistry.subscribers.length) + 2);
+    // A queue, a DLQ and a subscription DLQ per job type, subscriber and the catch-all; the unrouted queue and
+    // its subscription DLQ.
+    expect(local.length).toBe(3 * (testRegistry.jobList.length + testRegistry.subscribers.length + 1) + 2);
     expect(local).toEqual(byName(stackQueues(stack)));
   });
 

@@ -1,5 +1,11 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
-import { JOB_TYPE_ATTRIBUTE, SIZE_ATTRIBUTE } from "../../shared/claim-check.ts";
+import {
+  JOB_TYPE_ATTRIBUTE,
+  LEGACY_POINTER_CLASS,
+  LEGACY_SIZE_ATTRIBUTE,
+  POINTER_CLASS,
+  SIZE_ATTRIBUTE,
+} from "../../shared/claim-check.ts";
 import { encodeEnvelope } from "../../shared/envelope.ts";
 import { JobValidationError, UnknownJobTypeError } from "../../shared/errors.ts";
 import { sha256Hex } from "../../shared/payload-store.ts";
@@ -34,7 +40,12 @@ export type Send =
 export type Expected =
   | { readonly rejectedAtProducer: abstract new (...args: never[]) => Error; readonly reason: RegExp }
   | { readonly refusedBySqs: RegExp }
-  | { readonly deadLettered: string; readonly reason: RegExp }
+  | {
+      readonly deadLettered: string;
+      readonly reason: RegExp;
+      /** Dead-lettered on its first receive, not retried: retrying cannot help. */
+      readonly atOnce?: true;
+    }
   | { readonly processed: true };
 
 export interface HostileCase {
@@ -57,10 +68,17 @@ function envelope(fields: Record<string, unknown> = {}, payload: unknown = { n: 
   });
 }
 
-function pointerMessage(pointer: Record<string, unknown>, size: string | number = 10): RawMessage {
+function pointerMessage(
+  pointer: Record<string, unknown>,
+  size: string | number = 10,
+  format: { className: string; sizeAttribute: string } = {
+    className: POINTER_CLASS,
+    sizeAttribute: SIZE_ATTRIBUTE,
+  },
+): RawMessage {
   return {
-    body: JSON.stringify(["software.amazon.payloadoffloading.PayloadS3Pointer", pointer]),
-    attributes: { ...WORK, [SIZE_ATTRIBUTE]: { DataType: "Number", StringValue: String(size) } },
+    body: JSON.stringify([format.className, pointer]),
+    attributes: { ...WORK, [format.sizeAttribute]: { DataType: "Number", StringValue: String(size) } },
   };
 }
 
@@ -68,14 +86,30 @@ function pointerMessage(pointer: Record<string, unknown>, size: string | number 
 async function storedPointer(
   context: HostileContext,
   stored: Buffer,
-  options: { replaceWith?: Buffer; declaredSize?: number } = {},
+  options: { replaceWith?: Buffer; declaredSize?: number; legacy?: boolean } = {},
 ): Promise<RawMessage> {
   const key = `payloads/work/hostile/${Math.random().toString(36).slice(2)}.json`;
   await context.putObject(key, options.replaceWith ?? stored);
   return pointerMessage(
     { s3BucketName: context.bucket, s3Key: key, sha256: sha256Hex(stored) },
     options.declaredSize ?? (options.replaceWith ?? stored).length,
+    options.legacy
+      ? { className: LEGACY_POINTER_CLASS, sizeAttribute: LEGACY_SIZE_ATTRIBUTE }
+      : { className: POINTER_CLASS, sizeAttribute: SIZE_ATTRIBUTE },
   );
+}
+
+/** JSON with every character SQS refuses written as a JSON escape, which SQS accepts in a body. */
+function escapeRefused(json: string): string {
+  return json.replace(/[\uFFFE\uFFFF]|[\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+function escapedEnvelope(fields: Record<string, unknown>, payload?: unknown): string {
+  return escapeRefused(envelope(fields, payload));
+}
+
+function jsonEscaped(message: RawMessage): RawMessage {
+  return { ...message, body: escapeRefused(message.body) };
 }
 
 /** A job's text that brings the inline message (envelope and attribute) to exactly `bytes`, with `filler`. */
@@ -422,5 +456,78 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
       message: (c) => storedPointer(c, withInvalidUtf8(envelope({}, { n: 1, text: "@@" }))),
     },
     expected: { deadLettered: "MalformedMessageError", reason: /not valid UTF-8/ },
+  },
+  // Found by an independent interop and hostile-input battery.
+  {
+    name: "a pointer in the legacy class (MessageS3Pointer) with the legacy size attribute (SQSLargePayloadSize)",
+    send: { via: "sqs", message: (c) => storedPointer(c, Buffer.from(envelope()), { legacy: true }) },
+    expected: { processed: true },
+  },
+  {
+    name: "an envelope whose type quotes a character SQS refuses (U+FFFF): the reason escapes it",
+    send: {
+      via: "sqs",
+      message: () => ({ body: escapedEnvelope({ type: "work\uFFFF" }), attributes: WORK }),
+    },
+    // The log line has the character itself; the dead letter's attribute has it escaped.
+    expected: { deadLettered: "MalformedMessageError", reason: /envelope's type "work(\uFFFF|\\uffff)"/ },
+  },
+  {
+    name: "a pointer naming a bucket with U+FFFE: the reason escapes it",
+    send: {
+      via: "sqs",
+      message: () => jsonEscaped(pointerMessage({ s3BucketName: "evil\uFFFE", s3Key: "payloads/work/x" })),
+    },
+    // The log line has the character itself; the dead letter's attribute has it escaped.
+    expected: {
+      deadLettered: "HostilePointerError",
+      reason: /names bucket "evil(\uFFFE|\\ufffe)"/,
+      atOnce: true,
+    },
+  },
+  {
+    name: "a pointer key with a lone surrogate: hostile, dead-lettered at once",
+    send: {
+      via: "sqs",
+      message: ({ bucket }) =>
+        jsonEscaped(pointerMessage({ s3BucketName: bucket, s3Key: "payloads/work/\ud800.json" })),
+    },
+    expected: { deadLettered: "HostilePointerError", reason: /not a safe S3 key/, atOnce: true },
+  },
+  {
+    name: "a handler's reason with a lone surrogate: the dead letter escapes it",
+    send: {
+      via: "sqs",
+      message: () => ({
+        body: escapedEnvelope({}, { n: 1, mode: "permanent", text: "Order x\ud800" }),
+        attributes: WORK,
+      }),
+    },
+    // The log line has the character itself; the dead letter's attribute has it escaped.
+    expected: { deadLettered: "PermanentJobError", reason: /Order x(\ud800|\\ud800)/, atOnce: true },
+  },
+  {
+    name: "a job with emoji that fails for good: dead-lettered with its reason, emoji intact",
+    send: {
+      via: "sqs",
+      message: () => ({
+        body: envelope({}, { n: 1, mode: "permanent", text: "🚀 launch 👍" }),
+        attributes: WORK,
+      }),
+    },
+    expected: { deadLettered: "PermanentJobError", reason: /can never succeed: 🚀 launch 👍/, atOnce: true },
+  },
+  {
+    name: "a job of exactly 262,144 bytes that fails for good: dead-lettered with its reason, its body stored in S3",
+    send: {
+      via: "sqs",
+      message: () => {
+        const id = `hostile-at-the-limit-${Date.now()}`;
+        const body = envelope({ id }, { n: 1, mode: "permanent", text: "" });
+        const text = "a".repeat(SNS_LIMIT - Buffer.byteLength(body) - "jobTypeStringwork".length);
+        return { body: envelope({ id }, { n: 1, mode: "permanent", text }), attributes: WORK };
+      },
+    },
+    expected: { deadLettered: "PermanentJobError", reason: /can never succeed: a+/, atOnce: true },
   },
 ];

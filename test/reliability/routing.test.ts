@@ -1,6 +1,9 @@
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { DeleteQueueCommand } from "@aws-sdk/client-sqs";
+import { DeleteQueueCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
+import { SnsProducer } from "sns-sqs-big-payload";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bigPayloadServices } from "../../bench/publishers/big-payload.ts";
+import { LOCAL_REGION } from "../../local/cloud.ts";
 import { type LocalFanout, startLocalFanout } from "../../local/local-fanout.ts";
 import { provisionTopology } from "../../local/provision.ts";
 import { Publisher } from "../../shared/publisher.ts";
@@ -103,6 +106,30 @@ describe("jobs SNS cannot route to a worker are kept where an operator can peek 
     ]);
     const redriven = await cli(["--local", "--json", "dlq", "redrive", "unrouted"], { env });
     expect(JSON.parse(redriven.stdout)).toMatchObject({ moved: 0, left: 1 });
+    await h.fanout.clients.sqs.send(
+      new PurgeQueueCommand({ QueueUrl: h.fanout.provisioned.unrouted.queueUrl }),
+    );
+  });
+
+  it("a message published with no attribute at all (sns-sqs-big-payload's) waits in the unrouted queue, found by the catch-all", async () => {
+    const { sns, s3 } = bigPayloadServices(h.fanout.cloud.endpoint);
+    const producer = SnsProducer.create({
+      topicArn: h.fanout.provisioned.topicArn,
+      region: LOCAL_REGION,
+      largePayloadThoughS3: true,
+      s3Bucket: h.fanout.provisioned.bucket,
+      sns,
+      s3,
+    });
+    await producer.publishJSON({ orderId: "from a client that cannot set attributes" });
+    await untilDepth(h, h.fanout.provisioned.unrouted.queueUrl, 1);
+    const peeked = await cli(["--local", "--json", "dlq", "peek", "unrouted"], { env });
+    expect(JSON.parse(peeked.stdout).deadLetters).toEqual([
+      expect.objectContaining({ payload: '{"orderId":"from a client that cannot set attributes"}' }),
+    ]);
+    await h.fanout.clients.sqs.send(
+      new PurgeQueueCommand({ QueueUrl: h.fanout.provisioned.unrouted.queueUrl }),
+    );
   });
 
   it("a job SNS cannot deliver (its queue deleted) waits in the subscription's DLQ, and runs once the queue is back and it is redriven", async () => {

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SQS_MAX_MESSAGE_BYTES } from "../../shared/claim-check.ts";
 import { RegistryError } from "../../shared/errors.ts";
 import { registry } from "../../shared/jobs/index.ts";
-import { MAX_JOB_TYPES } from "../../shared/registry.ts";
+import { defineRegistry, MAX_JOB_TYPES } from "../../shared/registry.ts";
 import { DLQ_RETENTION_SECONDS, describeTopology, subscriptions } from "../../shared/topology.ts";
 import { FanoutStack } from "../../stacks/fanout-stack.ts";
 import type { PolicyStatement } from "../../stacks/policy.ts";
@@ -74,7 +74,8 @@ describe("1. names that are unique where AWS needs them to be", () => {
       ...stack.of("aws_iam_role").map((r) => String(r.config.name)),
       ...stack.of("aws_iam_policy").map((p) => String(p.config.name)),
     ];
-    expect(iamNames.length).toBe(topology.workers.length + 1);
+    // A role per worker and the catch-all's, and the producer policy.
+    expect(iamNames.length).toBe(topology.workers.length + 2);
     for (const name of iamNames) expect(name).toMatch(/-eu-west-1$/);
     for (const role of stack.of("aws_iam_role"))
       expect(String(role.config.name).length).toBeLessThanOrEqual(64);
@@ -160,6 +161,40 @@ describe("3. an unrouted queue keeps jobs of a type no worker handles", () => {
   });
 });
 
+describe("3b. messages with no attribute at all, which no filter policy can match", () => {
+  it("reach a filter-less catch-all, whose function may only move them into the unrouted queue", () => {
+    const catchAll = topology.catchAll;
+    if (!catchAll) throw new Error("the example registry keeps messages without attributes");
+    expect(subscriptionOf(catchAll.queueName).config.filter_policy).toBeUndefined();
+    const fn = stack.one("aws_lambda_function", (c) => c.function_name === catchAll.names.function);
+    const unrouted = queueNamed(topology.unrouted.queueName);
+    expect((fn.config.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      FANOUT_UNROUTED_QUEUE_URL: ref(unrouted, "url"),
+    });
+    const role = stack.target(fn.config.role);
+    const grants = statements(
+      stack.one("aws_iam_role_policy", (c) => c.role === ref(role, "id")).config.policy,
+    );
+    expect(grants.find((g) => g.Action.includes("sqs:SendMessage"))?.Resource).toBe(ref(unrouted, "arn"));
+    expect(
+      grants.flatMap((g) => g.Action).filter((a) => !a.startsWith("sqs:") && !a.startsWith("logs:")),
+    ).toEqual([]);
+  });
+
+  it("is left out for a registry whose producers all set jobType", async () => {
+    const strict = defineRegistry({
+      app: "strict",
+      jobs: [testJob("only")],
+      keepMessagesWithoutAttributes: false,
+    });
+    const synthesized = synthesize({ registry: strict, bundles: await fixtureBundles(strict) });
+    expect(synthesized.of("aws_lambda_function").map((f) => f.config.function_name)).toEqual(["strict-only"]);
+    expect(
+      synthesized.of("aws_sns_topic_subscription").every((s) => s.config.filter_policy !== undefined),
+    ).toBe(true);
+  });
+});
+
 describe("4. a subscriber of every type is not frozen at deploy time", () => {
   it("matches any jobType by an exists filter", () => {
     const audit = topology.subscribers.find((s) => s.consumer === "audit");
@@ -174,7 +209,9 @@ describe("4. a subscriber of every type is not frozen at deploy time", () => {
     const synthesized = synthesize({ registry: large, bundles: await fixtureBundles(large) });
     const subscriptionFilters = synthesized
       .of("aws_sns_topic_subscription")
-      .map((s) => s.config.filter_policy);
+      .map((s) => s.config.filter_policy)
+      .filter((policy) => policy !== undefined);
+    // A worker each, two subscribers, the unrouted queue (the catch-all has no filter).
     expect(subscriptionFilters.length).toBe(MAX_JOB_TYPES + 2 + 1);
     expect(Math.max(...subscriptionFilters.map(filterValues))).toBe(150);
     expect(() => testRegistry([...jobs, testJob("one-more")])).toThrow(RegistryError);

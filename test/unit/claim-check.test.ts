@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { decodePointer, encodePointer, messageSize, POINTER_CLASS } from "../../shared/claim-check.ts";
+import { packBatches } from "../../shared/batches.ts";
+import { decodePointer, encodePointer, POINTER_CLASS } from "../../shared/claim-check.ts";
 import { decodeEnvelope } from "../../shared/envelope.ts";
 import { MalformedMessageError } from "../../shared/errors.ts";
-import { packBatches } from "../../shared/publisher.ts";
+import { messageSize } from "../../shared/sqs-limits.ts";
 
 describe("claim-check pointer", () => {
   it("writes the pointer exactly as AWS's Java extended client does, plus our integrity field", () => {
@@ -49,12 +50,15 @@ describe("envelope", () => {
 describe("PublishBatch packing", () => {
   it("closes a request at 10 entries or before 262,144 bytes, whichever comes first", () => {
     const sizes = (batches: { size: number }[][]) => batches.map((b) => b.map((m) => m.size));
-    expect(sizes(packBatches(Array.from({ length: 21 }, () => ({ size: 1 }))))).toEqual([
-      Array(10).fill(1),
-      Array(10).fill(1),
-      [1],
-    ]);
-    expect(sizes(packBatches([{ size: 200_000 }, { size: 62_144 }, { size: 1 }]))).toEqual([
+    expect(
+      sizes(
+        packBatches(
+          Array.from({ length: 21 }, () => ({ size: 1 })),
+          262_144,
+        ),
+      ),
+    ).toEqual([Array(10).fill(1), Array(10).fill(1), [1]]);
+    expect(sizes(packBatches([{ size: 200_000 }, { size: 62_144 }, { size: 1 }], 262_144))).toEqual([
       [200_000, 62_144],
       [1],
     ]);
