@@ -4,8 +4,8 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/cloud.ts";
-import type { AwsClients } from "../shared/aws-clients.ts";
+import type { AwsClients } from "fanout";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "fanout/local";
 import type { RequestCounter, V3Client } from "./counter.ts";
 
 /** Every publisher gets the same connection pool: keep-alive, enough sockets for its concurrency. */

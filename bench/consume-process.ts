@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { FunctionResources } from "../shared/function-environment.ts";
+import type { FunctionResources } from "fanout";
 import { benchClients } from "./clients.ts";
 import { RequestCounter } from "./counter.ts";
 

@@ -1,4 +1,4 @@
-import { destroyAwsClients } from "../shared/aws-clients.ts";
+import { destroyAwsClients } from "fanout";
 import { benchClients } from "./clients.ts";
 import { callsMatching, RequestCounter, type RequestCounts } from "./counter.ts";
 import { startEmulator } from "./emulator.ts";

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { localAwsEnvironment } from "../local/cloud.ts";
-import { destroyAwsClients } from "../shared/aws-clients.ts";
+import { destroyAwsClients } from "fanout";
+import { localAwsEnvironment } from "fanout/local";
 import { runChild } from "./child.ts";
 import { benchClients } from "./clients.ts";
 import type { ConsumeJob, ConsumeReport } from "./consume-process.ts";

@@ -2,10 +2,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { localAwsEnvironment } from "../local/cloud.ts";
-import { destroyAwsClients } from "../shared/aws-clients.ts";
-import { functionEnvironment } from "../shared/function-environment.ts";
-import { bundleHandler } from "../stacks/bundle.ts";
+import { destroyAwsClients, functionEnvironment } from "fanout";
+import { bundleHandler } from "fanout/cdktf";
+import { localAwsEnvironment } from "fanout/local";
 import { benchClients } from "./clients.ts";
 import { startEmulator } from "./emulator.ts";
 import { publishAndReceive } from "./sqs-records.ts";
@@ -65,7 +64,7 @@ function filesOf(directory: string): string[] {
  * local cloud: the same records, the same environment, for every handler.
  */
 export async function measureColdStart(): Promise<ColdStartResult[]> {
-  const root = fileURLToPath(new URL("./.cold/", import.meta.url));
+  const root = fileURLToPath(new URL(".cold/", import.meta.url));
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   const emulator = await startEmulator();

@@ -1,5 +1,5 @@
 import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { destroyAwsClients } from "../shared/aws-clients.ts";
+import { destroyAwsClients } from "fanout";
 import { runChild } from "./child.ts";
 import { benchClients } from "./clients.ts";
 import { startEmulator } from "./emulator.ts";

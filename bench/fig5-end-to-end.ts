@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { startLocalFanout } from "../local/local-fanout.ts";
-import { PayloadStore } from "../shared/payload-store.ts";
-import { Publisher } from "../shared/publisher.ts";
+import { PayloadStore, Publisher } from "fanout";
+import { startLocalFanout } from "fanout/local";
 import type { BenchOptions } from "./options.ts";
 import { benchRegistry } from "./registry.ts";
 import { quantile } from "./stats.ts";

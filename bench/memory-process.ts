@@ -4,10 +4,10 @@
  */
 import type { Message } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
+import type { FunctionResources } from "fanout";
+import { LOCAL_REGION } from "fanout/local";
+import { toSqsRecord } from "fanout/testing";
 import { SqsConsumer, SqsConsumerEvents } from "sns-sqs-big-payload";
-import { LOCAL_REGION } from "../local/cloud.ts";
-import { toSqsRecord } from "../shared/consumer/sqs-record.ts";
-import type { FunctionResources } from "../shared/function-environment.ts";
 import { benchClients } from "./clients.ts";
 import { RequestCounter } from "./counter.ts";
 import { fanoutHandler } from "./handlers/fanout.ts";

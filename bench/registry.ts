@@ -1,5 +1,5 @@
+import { defineJob, defineRegistry } from "fanout";
 import { z } from "zod";
-import { defineJob, defineRegistry } from "../shared/registry.ts";
 
 /** The one job type of the benchmarks: a small record with a text field whose length sets the job's size. */
 export const benchJob = defineJob({

@@ -1,13 +1,8 @@
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { LOCAL_PLACEMENT, LOCAL_REGION } from "../local/cloud.ts";
-import { type ProvisionedTopology, provisionTopology } from "../local/provision.ts";
-import type { AwsClients } from "../shared/aws-clients.ts";
-import { toSqsRecord } from "../shared/consumer/sqs-record.ts";
-import type { FunctionResources } from "../shared/function-environment.ts";
-import { PayloadStore } from "../shared/payload-store.ts";
-import { Publisher } from "../shared/publisher.ts";
-import { describeTopology } from "../shared/topology.ts";
+import { type AwsClients, describeTopology, type FunctionResources, PayloadStore, Publisher } from "fanout";
+import { LOCAL_PLACEMENT, LOCAL_REGION, type ProvisionedTopology, provisionTopology } from "fanout/local";
+import { toSqsRecord } from "fanout/testing";
 import { type BenchPayload, benchRegistry } from "./registry.ts";
 
 /** Fanout's own topology for the bench registry: topic, filtered raw-delivery queue, DLQ, bucket. */

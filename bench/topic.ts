@@ -1,7 +1,7 @@
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import type { AwsClients } from "../shared/aws-clients.ts";
+import type { AwsClients } from "fanout";
 
 export interface BenchTopic {
   readonly topicArn: string;

@@ -1,5 +1,4 @@
-import { createJobHandler } from "../shared/consumer/job-handler.ts";
-import { PermanentJobError } from "../shared/errors.ts";
+import { createJobHandler, PermanentJobError } from "fanout";
 import { registry } from "../shared/jobs/index.ts";
 
 /** Cents avoid floating-point drift when summing prices. */

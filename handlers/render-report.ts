@@ -1,4 +1,4 @@
-import { createJobHandler } from "../shared/consumer/job-handler.ts";
+import { createJobHandler } from "fanout";
 import { registry } from "../shared/jobs/index.ts";
 import { summarizeSales } from "./sales-summary.ts";
 

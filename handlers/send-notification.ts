@@ -1,4 +1,4 @@
-import { createJobHandler } from "../shared/consumer/job-handler.ts";
+import { createJobHandler } from "fanout";
 import { registry } from "../shared/jobs/index.ts";
 
 /** Plain-text mail bodies wrap at 78 characters (RFC 5322). */

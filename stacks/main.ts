@@ -1,13 +1,16 @@
 import { App } from "cdktf";
-import { registry } from "../shared/jobs/index.ts";
-import { bundleWorkers } from "./bundle.ts";
-import { FanoutStack } from "./fanout-stack.ts";
-import { stateBackendFromEnvironment } from "./state-backend.ts";
+import { loadConfig } from "fanout";
+import { bundleWorkers, FanoutStack, stateBackendFromEnvironment } from "fanout/cdktf";
 
+/** The app's stack: its registry and handlers from fanout.config.ts, its settings from the environment. */
+const { registry, handlerPath } = await loadConfig();
 const app = new App();
 new FanoutStack(app, {
   registry,
-  bundles: await bundleWorkers(registry, { bundleAwsSdk: process.env.FANOUT_BUNDLE_AWS_SDK !== "0" }),
+  bundles: await bundleWorkers(registry, {
+    handlerEntry: handlerPath,
+    bundleAwsSdk: process.env.FANOUT_BUNDLE_AWS_SDK !== "0",
+  }),
   region: process.env.AWS_REGION ?? "us-east-1",
   alarms: {
     topicArn: process.env.FANOUT_ALARM_TOPIC_ARN || undefined,

@@ -1,4 +1,4 @@
-import { createJobHandler } from "../../shared/consumer/job-handler.ts";
+import { createJobHandler } from "fanout";
 import { benchRegistry } from "../registry.ts";
 
 /** Logs how long ago the job was published, as the first thing the job function does. */

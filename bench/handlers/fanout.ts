@@ -1,4 +1,4 @@
-import { createJobHandler, type JobHandlerOptions } from "../../shared/consumer/job-handler.ts";
+import { createJobHandler, type JobHandlerOptions } from "fanout";
 import { benchRegistry } from "../registry.ts";
 import { work } from "./work.ts";
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { PublishBatchCommand, PublishCommand } from "@aws-sdk/client-sns";
-import { destroyAwsClients } from "../../shared/aws-clients.ts";
-import { mapWithConcurrency } from "../../shared/concurrency.ts";
+import { destroyAwsClients } from "fanout";
+import pLimit from "p-limit";
 import { benchClients } from "../clients.ts";
 import type { BenchPayload } from "../registry.ts";
 import { type Contender, PEER_CONCURRENCY, type PublishTarget } from "./types.ts";
@@ -34,7 +34,7 @@ export const barePublish: Contender = {
     const toMessage = bareMessage(target, clients);
     return {
       async publishAll(jobs) {
-        await mapWithConcurrency(jobs, PEER_CONCURRENCY, async (job) => {
+        await pLimit(PEER_CONCURRENCY).map(jobs, async (job) => {
           await clients.sns.send(
             new PublishCommand({
               TopicArn: target.topicArn,
@@ -59,7 +59,7 @@ export const bareBatch: Contender = {
       async publishAll(jobs) {
         const batches: BenchPayload[][] = [];
         for (let i = 0; i < jobs.length; i += 10) batches.push(jobs.slice(i, i + 10));
-        await mapWithConcurrency(batches, PEER_CONCURRENCY, async (batch) => {
+        await pLimit(PEER_CONCURRENCY).map(batches, async (batch) => {
           const messages = await Promise.all(batch.map(toMessage));
           const response = await clients.sns.send(
             new PublishBatchCommand({

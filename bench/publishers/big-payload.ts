@@ -1,7 +1,7 @@
 import AWS from "aws-sdk";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "fanout/local";
+import pLimit from "p-limit";
 import { SnsProducer } from "sns-sqs-big-payload";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/cloud.ts";
-import { mapWithConcurrency } from "../../shared/concurrency.ts";
 import { keepAliveAgent } from "../clients.ts";
 import type { RequestCounter } from "../counter.ts";
 import { type Contender, PEER_CONCURRENCY } from "./types.ts";
@@ -15,10 +15,9 @@ export function bigPayloadServices(endpoint: string, counter?: RequestCounter) {
     httpOptions: { agent: keepAliveAgent() },
   };
   const sns = new AWS.SNS(config);
-  const sqs = new AWS.SQS(config);
   const s3 = new AWS.S3({ ...config, s3ForcePathStyle: true });
   counter?.instrumentV2(AWS as never);
-  return { sns, sqs, s3 };
+  return { sns, s3 };
 }
 
 /** `SnsProducer.publishJSON`, one message per call, large payloads through S3 as its README shows. */
@@ -37,7 +36,7 @@ export const bigPayload: Contender = {
     });
     return {
       async publishAll(jobs) {
-        await mapWithConcurrency(jobs, PEER_CONCURRENCY, (job) => producer.publishJSON(job));
+        await pLimit(PEER_CONCURRENCY).map(jobs, (job) => producer.publishJSON(job));
       },
       close: async () => {},
     };

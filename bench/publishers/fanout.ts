@@ -1,6 +1,4 @@
-import { destroyAwsClients } from "../../shared/aws-clients.ts";
-import { PayloadStore } from "../../shared/payload-store.ts";
-import { Publisher } from "../../shared/publisher.ts";
+import { destroyAwsClients, PayloadStore, Publisher } from "fanout";
 import { benchClients } from "../clients.ts";
 import { benchRegistry } from "../registry.ts";
 import { type Contender, PEER_CONCURRENCY } from "./types.ts";

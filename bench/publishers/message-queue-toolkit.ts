@@ -2,8 +2,8 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { STSClient } from "@aws-sdk/client-sts";
 import { S3PayloadStore } from "@message-queue-toolkit/s3-payload-store";
 import { AbstractSnsPublisher } from "@message-queue-toolkit/sns";
+import pLimit from "p-limit";
 import { z } from "zod";
-import { mapWithConcurrency } from "../../shared/concurrency.ts";
 import { benchAggregatedS3, benchClients, benchSts } from "../clients.ts";
 import type { Contender } from "./types.ts";
 import { PEER_CONCURRENCY } from "./types.ts";
@@ -65,7 +65,7 @@ export const messageQueueToolkit: Contender = {
     target.counter.reset(); // init's GetTopicAttributes is set-up, not publishing
     return {
       async publishAll(jobs) {
-        await mapWithConcurrency(jobs, PEER_CONCURRENCY, (job) =>
+        await pLimit(PEER_CONCURRENCY).map(jobs, (job) =>
           publisher.publish({ id: crypto.randomUUID(), type: "bench-job", ...job }),
         );
       },

@@ -1,5 +1,5 @@
+import { defineJob } from "fanout";
 import { z } from "zod";
-import { defineJob } from "../registry.ts";
 
 /** Checks an order's arithmetic; an order whose total does not add up is rejected for good. */
 export const checkOrder = defineJob({

@@ -1,4 +1,4 @@
-import { defineRegistry } from "../registry.ts";
+import { defineRegistry } from "fanout";
 import { checkOrder } from "./check-order.ts";
 import { renderReport } from "./render-report.ts";
 import { sendNotification } from "./send-notification.ts";

@@ -1,5 +1,5 @@
+import { defineJob } from "fanout";
 import { z } from "zod";
-import { defineJob } from "../registry.ts";
 
 export const salesRow = z.object({
   region: z.string().min(1).max(64),

@@ -1,5 +1,5 @@
+import { defineJob } from "fanout";
 import { z } from "zod";
-import { defineJob } from "../registry.ts";
 
 /** Formats a notification for delivery; the follow-up of other jobs. */
 export const sendNotification = defineJob({

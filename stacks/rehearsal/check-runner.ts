@@ -1,5 +1,5 @@
+import type { Topology } from "fanout";
 import type { AppRegistry } from "../../shared/jobs/index.ts";
-import type { Topology } from "../../shared/topology.ts";
 import type { RehearsalClients } from "./clients.ts";
 import type { TerraformOutputs } from "./terraform.ts";
 

@@ -1,7 +1,12 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { STSClient } from "@aws-sdk/client-sts";
-import { type AwsClients, createAwsClients, destroyAwsClients } from "../../shared/aws-clients.ts";
-import { baseClientConfig, type ClientOptions } from "../../shared/client-config.ts";
+import {
+  type AwsClients,
+  baseClientConfig,
+  type ClientOptions,
+  createAwsClients,
+  destroyAwsClients,
+} from "fanout";
 import { REHEARSAL_REGION } from "./synthesize.ts";
 
 /**

@@ -1,12 +1,18 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  decodeEnvelope,
+  decodePointer,
+  defineJob,
+  defineRegistry,
+  type PayloadPointer,
+  PayloadStore,
+  type PublishedJob,
+  Publisher,
+  type Registry,
+  type Topology,
+} from "fanout";
 import { z } from "zod";
-import { decodePointer, type PayloadPointer } from "../../shared/claim-check.ts";
-import { decodeEnvelope } from "../../shared/envelope.ts";
-import { PayloadStore } from "../../shared/payload-store.ts";
-import { type PublishedJob, Publisher } from "../../shared/publisher.ts";
-import { defineJob, defineRegistry, type Registry } from "../../shared/registry.ts";
-import type { Topology } from "../../shared/topology.ts";
 import { listQueueUrls, queueNameOf } from "./aws-reads.ts";
 import { type CheckSuite, Problems } from "./check-runner.ts";
 import { samplePayload } from "./sample-jobs.ts";

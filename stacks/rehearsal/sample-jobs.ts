@@ -1,5 +1,5 @@
+import type { JobTypeOf, PayloadInput } from "fanout";
 import type { AppRegistry } from "../../shared/jobs/index.ts";
-import type { JobTypeOf, PayloadInput } from "../../shared/registry.ts";
 
 /**
  * One small valid payload per job type. The mapped type makes `tsc` fail when a job type is added to the

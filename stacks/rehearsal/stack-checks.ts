@@ -1,12 +1,12 @@
 import { GetTopicAttributesCommand, ListTagsForResourceCommand } from "@aws-sdk/client-sns";
-import { SQS_MAX_MESSAGE_BYTES } from "../../shared/claim-check.ts";
 import {
   DLQ_RETENTION_SECONDS,
   type QueueTopology,
   readQueues as queuesWithDlq,
+  SQS_MAX_MESSAGE_BYTES,
   subscriptions,
   type UnroutedTopology,
-} from "../../shared/topology.ts";
+} from "fanout";
 import { canonicalJson, listQueueUrls, queueNameOf, readQueue, readSubscriptions } from "./aws-reads.ts";
 import { type CheckSuite, Problems, type RehearsalCheck } from "./check-runner.ts";
 import { stringOutput } from "./terraform.ts";

@@ -2,22 +2,25 @@ import { spawn } from "node:child_process";
 import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { PayloadStore, Publisher, type Registry, typesFilterPolicy } from "fanout";
+import { startLocalFanout } from "fanout/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalFanout } from "../../local/local-fanout.ts";
-import { PayloadStore } from "../../shared/payload-store.ts";
-import { Publisher } from "../../shared/publisher.ts";
-import type { Registry } from "../../shared/registry.ts";
-import { typesFilterPolicy } from "../../shared/topology.ts";
 import { fixtureBundles, synthesize } from "../stack/synth.ts";
-import { fanout, spawnFanout } from "./run.ts";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+import { PROJECT_ROOT as ROOT, spawnFanout } from "../support/fanout-bin.ts";
 
 /** A throwaway copy of the parts of the project add-worker touches and the scaffolded test needs. */
 async function copyProject(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "fanout-add-worker-"));
-  for (const path of ["shared", "handlers", "local", "package.json", "tsconfig.json", "vitest.config.ts"]) {
+  for (const path of [
+    "fanout.config.ts",
+    "shared",
+    "handlers",
+    "package.json",
+    "tsconfig.json",
+    "tsconfig.base.json",
+    "vitest.config.ts",
+  ]) {
     await cp(join(ROOT, path), join(dir, path), { recursive: true });
   }
   await symlink(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
@@ -65,7 +68,7 @@ describe("fanout add-worker refuses, and then changes nothing", () => {
       line: /^fanout: handlers\/taken\.ts already exists; remove it or pick another name\.$/,
     },
   ])("$type: exit $code with one line", async ({ type, code, line }) => {
-    const result = await fanout(["add-worker", type, "--root", dir]);
+    const result = await spawnFanout(["add-worker", type], { cwd: dir });
     expect(result.stderr.split("\n")).toEqual([expect.stringMatching(line), ""]);
     expect(result.code).toBe(code);
     expect(await snapshot(dir)).toEqual(before);
@@ -76,9 +79,9 @@ describe("fanout add-worker refuses, and then changes nothing", () => {
     const original = await readFile(index, "utf8");
     await writeFile(index, original.replace(/jobs: \[(.*)\]/, "jobs: [...[$1]]"));
     const edited = await snapshot(dir);
-    const result = await fanout(["add-worker", "resize-image", "--root", dir]);
+    const result = await spawnFanout(["add-worker", "resize-image"], { cwd: dir });
     expect(result.stderr).toMatch(
-      /^fanout: shared\/jobs\/index\.ts is not in the shape add-worker edits .*add the job type by hand/,
+      /^fanout: The registry module is not in the shape add-worker edits .*add the job type by hand/,
     );
     expect(result.code).toBe(65);
     expect(await snapshot(dir)).toEqual(edited);
@@ -93,15 +96,9 @@ describe("fanout add-worker scaffolds a job type the local cloud runs and the st
 
   beforeAll(async () => {
     dir = await copyProject();
-    // The real process: an in-process run would leave the registry it checked, unedited, in this module cache.
-    const result = await spawnFanout([
-      "add-worker",
-      TYPE,
-      "--root",
-      dir,
-      "--description",
-      "Resizes an image.",
-    ]);
+    const result = await spawnFanout(["add-worker", TYPE, "--description", "Resizes an image."], {
+      cwd: dir,
+    });
     expect(result).toEqual({
       code: 0,
       stderr: "",
@@ -112,7 +109,7 @@ describe("fanout add-worker scaffolds a job type the local cloud runs and the st
         `  created test/jobs/${TYPE}.test.ts`,
         "  updated shared/jobs/index.ts",
         `next: edit its schema and handler, run npx vitest run test/jobs/${TYPE}.test.ts;`,
-        "npm start provisions it locally, npx cdktf deploy creates its queue, DLQ, subscription and function.",
+        "restart fanout start to run it locally; npx cdktf deploy creates its queue, DLQ, subscription and function.",
         "",
       ].join("\n"),
     });

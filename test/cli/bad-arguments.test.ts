@@ -1,11 +1,24 @@
 import { createServer } from "node:net";
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { type LocalFanout, startLocalFanout } from "fanout/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalFanout, startLocalFanout } from "../../local/local-fanout.ts";
 import { registry } from "../../shared/jobs/index.ts";
-import { depth } from "./queues.ts";
-import { spawnFanout } from "./run.ts";
+import { spawnFanout } from "../support/fanout-bin.ts";
 
 const VALID_ORDER = '{"orderId":"o-1","items":[{"sku":"a","quantity":2,"unitPrice":1.5}],"total":3}';
+
+async function depth(sqs: SQSClient, queueUrl: string) {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
+}
 
 /** A port nothing listens on: taken from the OS, then released. */
 async function closedPort(): Promise<number> {
@@ -16,7 +29,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("the real fanout process: bad arguments give one line, a non-zero exit code, and send nothing", () => {
+describe("the installed fanout command: bad arguments give one line, a non-zero exit code, and send nothing", () => {
   let fanout: LocalFanout;
   let env: Record<string, string>;
 
@@ -75,7 +88,7 @@ describe("the real fanout process: bad arguments give one line, a non-zero exit 
     );
     expect(result.stdout).toBe("");
     expect(result.stderr.split("\n")).toEqual([
-      `fanout: connect ECONNREFUSED 127.0.0.1:${port}. The endpoint is unreachable: for the local cloud run \`npm start\` and pass --local; for AWS check the network and AWS_REGION.`,
+      `fanout: connect ECONNREFUSED 127.0.0.1:${port}. The endpoint is unreachable: for the local cloud run \`fanout start\` and pass --local; for AWS check the network and AWS_REGION.`,
       "",
     ]);
     expect(result.code).toBe(69);
@@ -85,7 +98,7 @@ describe("the real fanout process: bad arguments give one line, a non-zero exit 
   it("a queue that is not deployed: exit 69, telling how to create it", async () => {
     const result = await spawnFanout(["--local", "status"], { env: { ...env, FANOUT_APP: "not-deployed" } });
     expect(result.stderr).toMatch(
-      /^fanout: Queue not-deployed-check-order does not exist here: deploy the stack \(npx cdktf deploy\), or start the local cloud \(npm start\) and pass --local\.\n$/,
+      /^fanout: Queue not-deployed-check-order does not exist here: deploy the stack \(npx cdktf deploy\), or start the local cloud \(fanout start\) and pass --local\.\n$/,
     );
     expect(result.code).toBe(69);
   });

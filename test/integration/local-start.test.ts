@@ -1,14 +1,13 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { binEnvironment, FANOUT_BIN, PROJECT_ROOT } from "../support/fanout-bin.ts";
 
-const START = fileURLToPath(new URL("../../local/start.ts", import.meta.url));
-
-describe("the start command (npm start -- --demo)", () => {
+describe("the start command (npm start -- --demo, which runs fanout start --demo)", () => {
   it("brings up the local cloud, processes a small job inline and a 2 MiB job through S3, and stops cleanly on Ctrl-C", async () => {
-    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", START, "--demo"], {
-      env: { ...process.env, FANOUT_LOCAL_PORT: "0", FANOUT_DASHBOARD_PORT: "0" },
+    const child = spawn(FANOUT_BIN, ["start", "--demo"], {
+      cwd: PROJECT_ROOT,
+      env: binEnvironment({ FANOUT_LOCAL_PORT: "0", FANOUT_DASHBOARD_PORT: "0" }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const lines: Record<string, unknown>[] = [];

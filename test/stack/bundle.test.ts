@@ -3,10 +3,10 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
+import { loadConfig } from "fanout";
+import { type Bundle, bundleWorkers, FanoutStack } from "fanout/cdktf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "../../shared/jobs/index.ts";
-import { type Bundle, bundleWorkers } from "../../stacks/bundle.ts";
-import { FanoutStack } from "../../stacks/fanout-stack.ts";
 
 /** The size goal for one deployed handler zip, with the pinned AWS SDK clients inside. */
 const MAX_ZIP_BYTES = 300 * 1024;
@@ -70,8 +70,9 @@ function loadIn(directory: string, linkNodeModules: boolean) {
 
 beforeAll(async () => {
   // The real handlers, bundled once for the whole file.
-  bundles = await bundleWorkers(registry);
-  withoutSdk = await bundleWorkers(registry, { bundleAwsSdk: false });
+  const { handlerPath } = await loadConfig();
+  bundles = await bundleWorkers(registry, { handlerEntry: handlerPath });
+  withoutSdk = await bundleWorkers(registry, { handlerEntry: handlerPath, bundleAwsSdk: false });
   synthesizeZips(bundles, zips);
   synthesizeZips(withoutSdk, zipsWithoutSdk);
 }, 120_000);

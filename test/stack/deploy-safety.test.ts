@@ -1,15 +1,18 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { App, Testing } from "cdktf";
+import {
+  DLQ_RETENTION_SECONDS,
+  defineRegistry,
+  describeTopology,
+  MAX_JOB_TYPES,
+  RegistryError,
+  SQS_MAX_MESSAGE_BYTES,
+  subscriptions,
+} from "fanout";
+import { FanoutStack, type PolicyStatement, stateBackendFromEnvironment } from "fanout/cdktf";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SQS_MAX_MESSAGE_BYTES } from "../../shared/claim-check.ts";
-import { RegistryError } from "../../shared/errors.ts";
 import { registry } from "../../shared/jobs/index.ts";
-import { defineRegistry, MAX_JOB_TYPES } from "../../shared/registry.ts";
-import { DLQ_RETENTION_SECONDS, describeTopology, subscriptions } from "../../shared/topology.ts";
-import { FanoutStack } from "../../stacks/fanout-stack.ts";
-import type { PolicyStatement } from "../../stacks/policy.ts";
-import { stateBackendFromEnvironment } from "../../stacks/state-backend.ts";
 import { fixtureBundles, ref, type Synthesized, synthesize, testJob, testRegistry } from "./synth.ts";
 
 const topology = describeTopology(registry, { accountId: "(account)", region: "eu-west-1" });

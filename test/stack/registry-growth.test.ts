@@ -1,5 +1,5 @@
+import { unroutedFilterPolicy } from "fanout";
 import { describe, expect, it } from "vitest";
-import { unroutedFilterPolicy } from "../../shared/topology.ts";
 import { fixtureBundles, type Synthesized, synthesize, testJob, testRegistry } from "./synth.ts";
 
 async function synthesizeRegistry(extra: Parameters<typeof testRegistry>[0]): Promise<Synthesized> {

@@ -1,8 +1,7 @@
+import { describeTopology, functionEnvironment, subscriptions, VISIBILITY_TIMEOUT_FACTOR } from "fanout";
+import type { PolicyStatement } from "fanout/cdktf";
 import { beforeAll, describe, expect, it } from "vitest";
-import { functionEnvironment } from "../../shared/function-environment.ts";
 import { registry } from "../../shared/jobs/index.ts";
-import { describeTopology, subscriptions, VISIBILITY_TIMEOUT_FACTOR } from "../../shared/topology.ts";
-import type { PolicyStatement } from "../../stacks/policy.ts";
 import {
   fixtureBundles,
   ref,

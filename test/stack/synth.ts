@@ -1,27 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { Testing } from "cdktf";
+import { defineJob, defineRegistry, type JobDefinition, type Registry } from "fanout";
+import { type Synthesized, synthesizedStack } from "fanout/testing";
 import { z } from "zod";
-import { defineJob, defineRegistry, type JobDefinition, type Registry } from "../../shared/registry.ts";
-import { type Bundle, bundleWorkers } from "../../stacks/bundle.ts";
-import { FanoutStack, type FanoutStackProps } from "../../stacks/fanout-stack.ts";
 
-/** A resource or data source of a synthesized stack, with its Terraform address. */
-export interface SynthResource {
-  readonly address: string;
-  readonly type: string;
-  readonly config: Record<string, unknown>;
-}
+export { ref, type Synthesized, type SynthResource } from "fanout/testing";
 
-export interface Synthesized {
-  readonly json: Record<string, Record<string, Record<string, Record<string, unknown>>>>;
-  readonly resources: readonly SynthResource[];
-  /** Resources of one type, optionally narrowed by a predicate on their configuration. */
-  of(type: string, where?: (config: Record<string, unknown>) => boolean): SynthResource[];
-  /** The one resource of a type whose configuration satisfies the predicate. */
-  one(type: string, where: (config: Record<string, unknown>) => boolean): SynthResource;
-  /** The resource a `${type.name.attr}` reference points at. */
-  target(reference: unknown): SynthResource;
-}
+import { type Bundle, bundleWorkers, FanoutStack, type FanoutStackProps } from "fanout/cdktf";
 
 export const FIXTURE_HANDLER = fileURLToPath(new URL("fixtures/handler.ts", import.meta.url));
 
@@ -30,42 +15,7 @@ export function fixtureBundles(registry: Registry): Promise<ReadonlyMap<string, 
 }
 
 export function synthesize(props: Omit<FanoutStackProps, "region"> & { region?: string }): Synthesized {
-  const stack = new FanoutStack(Testing.app(), { region: "eu-west-1", ...props });
-  const json = JSON.parse(Testing.synth(stack)) as Synthesized["json"];
-  const resources: SynthResource[] = [];
-  for (const [kind, prefix] of [
-    ["resource", ""],
-    ["data", "data."],
-  ] as const) {
-    for (const [type, byName] of Object.entries(json[kind] ?? {})) {
-      for (const [name, config] of Object.entries(byName)) {
-        resources.push({ address: `${prefix}${type}.${name}`, type, config });
-      }
-    }
-  }
-  const of = (type: string, where: (config: Record<string, unknown>) => boolean = () => true) =>
-    resources.filter((r) => r.type === type && where(r.config));
-  return {
-    json,
-    resources,
-    of,
-    one(type, where) {
-      const found = of(type, where);
-      if (found.length !== 1) throw new Error(`Expected one ${type} matching, found ${found.length}`);
-      return found[0] as SynthResource;
-    },
-    target(reference) {
-      const match = /^\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(String(reference));
-      const found = match && resources.find((r) => r.address === match[1]);
-      if (!found) throw new Error(`${String(reference)} does not refer to a resource of the stack`);
-      return found;
-    },
-  };
-}
-
-/** `${aws_x.name.attr}` for a resource. */
-export function ref(resource: SynthResource, attribute: string): string {
-  return `\${${resource.address}.${attribute}}`;
+  return synthesizedStack(new FanoutStack(Testing.app(), { region: "eu-west-1", ...props }));
 }
 
 const payload = z.object({ id: z.string() });

@@ -1,0 +1,201 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { build, type Metafile, type Plugin } from "esbuild";
+import { CATCH_ALL_ENTRY } from "../consumer/entries.ts";
+import { CATCH_ALL } from "../core/naming.ts";
+import type { Registry } from "../core/registry.ts";
+import { filterSourceMap } from "./source-map.ts";
+
+/** The Lambda handler setting that matches the bundle's entry file name. */
+export const BUNDLE_HANDLER = "index.handler";
+const CODE_FILE = "index.mjs";
+
+export interface Bundle {
+  /** A directory holding only the bundle (its entry, lazily loaded chunks, source maps), ready to be zipped. */
+  readonly directory: string;
+  /** Bytes of the minified code (every file) and of the source maps, before zipping. */
+  readonly codeBytes: number;
+  readonly mapBytes: number;
+}
+
+export interface BundleOptions {
+  /**
+   * Bundle the pinned AWS SDK clients (tree-shaken, each in a chunk loaded when first used). Default true. With
+   * false, `@aws-sdk/*` is left to the `nodejs22.x` runtime: smaller zips, but functions run whatever SDK version
+   * the runtime ships, and a package it does not ship (`@aws-sdk/lib-storage`) fails at run time.
+   */
+  readonly bundleAwsSdk?: boolean;
+  /**
+   * Whether the job type publishes follow-ups. Default true. A bundle built with false leaves out the
+   * publisher and the SNS client (the job context refuses every follow-up of such a type anyway).
+   */
+  readonly followUps?: boolean;
+}
+
+/** The variable the job handler reads to know its bundle carries no publisher. */
+export const FOLLOW_UPS_VARIABLE = "FANOUT_FOLLOW_UPS";
+
+/**
+ * Zod's classic API re-exports every message locale (about 260 KB minified) through `z.locales`; the
+ * handlers only use the English messages that Zod installs by default, so the other locales are left out.
+ */
+const englishZodLocalesOnly: Plugin = {
+  name: "english-zod-locales-only",
+  setup(on) {
+    on.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
+        ? { path: resolve(args.resolveDir, "../locales/en.js"), namespace: "zod-locales" }
+        : undefined,
+    );
+    on.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * The zip that cdktf builds stores each file's modification time, and Lambda's `source_code_hash` is the
+ * zip's SHA-256. A fixed time makes the zip depend on the code alone, so a fresh checkout does not
+ * redeploy unchanged functions.
+ */
+const FIXED_MTIME = new Date("2000-01-01T00:00:00Z");
+
+const cache = new Map<string, Promise<Bundle>>();
+
+/**
+ * Bundles a handler entry into one minified ES module for the `nodejs22.x` runtime. Each entry is built
+ * once per process, into a directory named after the output's hash, so repeated synths (and tests that
+ * synthesize several registries) reuse it and concurrent builds of the same code cannot collide.
+ */
+export function bundleHandler(entry: string, options: BundleOptions = {}): Promise<Bundle> {
+  const entryPath = resolve(entry);
+  const settings = { bundleAwsSdk: options.bundleAwsSdk ?? true, followUps: options.followUps ?? true };
+  const cacheKey = `${entryPath}\0${settings.bundleAwsSdk}\0${settings.followUps}`;
+  let bundle = cache.get(cacheKey);
+  if (!bundle) {
+    bundle = buildBundle(entryPath, settings);
+    cache.set(cacheKey, bundle);
+  }
+  return bundle;
+}
+
+/**
+ * esbuild writes a chunk for every dynamic import it finds, also where the code that imports it was removed as
+ * dead (a compiled-out branch, the AWS SDK's browser-only user-agent parser): only the chunks the entry can
+ * reach go into the zip.
+ */
+function reachableOutputs(metafile: Metafile, entry: string): Set<string> {
+  const reached = new Set<string>();
+  const visit = (path: string) => {
+    if (reached.has(path)) return;
+    reached.add(path);
+    reached.add(`${path}.map`);
+    for (const imported of metafile.outputs[path]?.imports ?? []) {
+      if (!imported.external) visit(imported.path);
+    }
+  };
+  visit(entry);
+  return reached;
+}
+
+async function buildBundle(
+  entryPath: string,
+  settings: { readonly bundleAwsSdk: boolean; readonly followUps: boolean },
+): Promise<Bundle> {
+  const result = await build({
+    entryPoints: { index: entryPath },
+    outdir: "/",
+    outExtension: { ".js": ".mjs" },
+    // The consumer imports an SDK client only when it needs it (S3 for an offloaded job, SQS for a failure):
+    // each such import becomes a chunk that a cold start does not load.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    write: false,
+    platform: "node",
+    target: "node22",
+    format: "esm",
+    // ES module builds of dependencies tree-shake far better than their CommonJS builds.
+    mainFields: ["module", "main"],
+    minify: true,
+    // Stack traces are mapped back to line numbers (NODE_OPTIONS=--enable-source-maps); the sources
+    // themselves live in the repository, and leaving them out keeps the map small.
+    sourcemap: "linked",
+    sourcesContent: false,
+    legalComments: "none",
+    external: settings.bundleAwsSdk ? [] : ["@aws-sdk/*"],
+    define: settings.followUps ? {} : { [`process.env.${FOLLOW_UPS_VARIABLE}`]: '"none"' },
+    metafile: true,
+    plugins: [englishZodLocalesOnly],
+    // Some CommonJS dependencies call `require` for Node built-ins, which ES modules lack.
+    banner: { js: 'import{createRequire}from"node:module";const require=createRequire(import.meta.url);' },
+    logLevel: "silent",
+  });
+  const { outputFiles = [], metafile } = result;
+  if (!metafile || !outputFiles.some((file) => file.path === `/${CODE_FILE}`)) {
+    throw new Error(`esbuild produced no ${CODE_FILE} for ${entryPath}`);
+  }
+  const files: Record<string, Buffer> = {};
+  let codeBytes = 0;
+  let mapBytes = 0;
+  // The metafile names outputs relative to the working directory, the output files by absolute path.
+  const relativeToCwd = (path: string) => relative(process.cwd(), path);
+  const reachable = reachableOutputs(metafile, relativeToCwd(`/${CODE_FILE}`));
+  for (const file of outputFiles) {
+    if (!reachable.has(relativeToCwd(file.path))) continue;
+    const name = file.path.slice(1);
+    if (name.endsWith(".map")) {
+      files[name] = Buffer.from(filterSourceMap(file.text, (source) => !source.includes("node_modules/")));
+      mapBytes += files[name].byteLength;
+    } else {
+      files[name] = Buffer.from(file.contents);
+      codeBytes += files[name].byteLength;
+    }
+  }
+
+  const hash = createHash("sha256");
+  for (const [name, contents] of Object.entries(files)) hash.update(name).update(contents);
+  const root = join(tmpdir(), "fanout-bundles");
+  const directory = join(root, hash.digest("hex").slice(0, 24));
+  if (!existsSync(directory)) {
+    mkdirSync(root, { recursive: true });
+    const staging = mkdtempSync(`${directory}.`);
+    for (const [name, contents] of Object.entries(files)) {
+      mkdirSync(dirname(join(staging, name)), { recursive: true });
+      writeFileSync(join(staging, name), contents);
+      utimesSync(join(staging, name), FIXED_MTIME, FIXED_MTIME);
+    }
+    try {
+      renameSync(staging, directory);
+    } catch {
+      // Another process published the same bundle first; its files are identical.
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  return { directory, codeBytes, mapBytes };
+}
+
+/** The bundle of every job type's handler, keyed by job type, and the catch-all's, built in parallel. */
+export async function bundleWorkers(
+  registry: Registry,
+  options: BundleOptions & {
+    /** The Lambda entry of a job type; `loadConfig()` gives it as `handlerPath`. */
+    readonly handlerEntry: (jobType: string) => string;
+  },
+): Promise<ReadonlyMap<string, Bundle>> {
+  const { handlerEntry } = options;
+  const entries: [string, string, boolean][] = registry.jobList.map((job) => [
+    job.type,
+    handlerEntry(job.type),
+    job.worker.publishes.length > 0,
+  ]);
+  if (registry.keepMessagesWithoutAttributes) entries.push([CATCH_ALL, CATCH_ALL_ENTRY, false]);
+  const bundles = await Promise.all(
+    entries.map(([, entry, followUps]) => bundleHandler(entry, { ...options, followUps })),
+  );
+  return new Map(entries.map(([name], i) => [name, bundles[i] as Bundle]));
+}

@@ -1,0 +1,45 @@
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy/index.js";
+import { Construct } from "constructs";
+import { PAYLOAD_KEY_PREFIX } from "../core/naming.ts";
+import { forTopics, KEY_USE } from "./job-topic.ts";
+import { PRODUCER_OBJECT_ACTIONS } from "./payload-bucket.ts";
+import { policyDocument } from "./policy.ts";
+
+export interface ProducerPolicyProps {
+  readonly policyName: string;
+  readonly topicArn: string;
+  readonly keyArn: string;
+  readonly bucketArn: string;
+}
+
+/**
+ * What a service needs to publish jobs, as one managed policy to attach to its role: publish to the topic,
+ * have SNS encrypt with the topic's key, and store claim-check payloads.
+ */
+export class ProducerPolicy extends Construct {
+  readonly policy: IamPolicy;
+
+  constructor(scope: Construct, id: string, props: ProducerPolicyProps) {
+    super(scope, id);
+    this.policy = new IamPolicy(this, "policy", {
+      name: props.policyName,
+      description: `Publish Fanout jobs to ${props.topicArn}`,
+      policy: policyDocument([
+        { Sid: "PublishJobs", Effect: "Allow", Action: ["sns:Publish"], Resource: props.topicArn },
+        {
+          Sid: "EncryptJobs",
+          Effect: "Allow",
+          Action: KEY_USE,
+          Resource: props.keyArn,
+          Condition: { StringEquals: forTopics([props.topicArn]) },
+        },
+        {
+          Sid: "StorePayloads",
+          Effect: "Allow",
+          Action: PRODUCER_OBJECT_ACTIONS,
+          Resource: `${props.bucketArn}/${PAYLOAD_KEY_PREFIX}*`,
+        },
+      ]),
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import { Construct } from "constructs";
+import { functionEnvironment } from "../core/function-environment.ts";
+import { payloadKeyPrefix } from "../core/naming.ts";
+import type { WorkerTopology } from "../core/topology.ts";
+import type { Bundle } from "./bundle.ts";
+import { forTopics, KEY_USE } from "./job-topic.ts";
+import { PRODUCER_OBJECT_ACTIONS } from "./payload-bucket.ts";
+import type { PolicyStatement } from "./policy.ts";
+import type { AlarmTarget } from "./queue-alarms.ts";
+import { QueueFunction } from "./queue-function.ts";
+
+export interface WorkerFunctionProps {
+  readonly worker: WorkerTopology;
+  readonly bundle: Bundle;
+  readonly queue: { readonly arn: string; readonly url: string };
+  readonly dlq: { readonly arn: string; readonly url: string };
+  readonly topic: { readonly arn: string; readonly keyArn: string };
+  readonly bucket: { readonly name: string; readonly arn: string };
+  readonly logRetentionDays: number;
+  readonly alarms: AlarmTarget;
+}
+
+/** The consumer Lambda of one job type, with the permissions its job needs and no more. */
+export class WorkerFunction extends Construct {
+  constructor(scope: Construct, id: string, props: WorkerFunctionProps) {
+    super(scope, id);
+    const { worker, queue, dlq, topic, bucket } = props;
+    new QueueFunction(this, "function", {
+      names: worker.names,
+      settings: worker.job.worker,
+      bundle: props.bundle,
+      queue,
+      environment: functionEnvironment(worker.consumer, {
+        topicArn: topic.arn,
+        bucket: bucket.name,
+        queueUrl: queue.url,
+        dlqUrl: dlq.url,
+      }),
+      permissions: workerPermissions(props),
+      logRetentionDays: props.logRetentionDays,
+      alarms: props.alarms,
+    });
+  }
+}
+
+function workerPermissions(props: WorkerFunctionProps): PolicyStatement[] {
+  const { worker, dlq, topic, bucket } = props;
+  const settings = worker.job.worker;
+  const objects = (prefix: string) => `${bucket.arn}/${prefix}*`;
+  const ownPayloads = objects(payloadKeyPrefix(worker.consumer));
+  const statements: PolicyStatement[] = [
+    // The consumer dead-letters a permanently failing job at once instead of retrying it.
+    { Sid: "DeadLetterOwnJobs", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: dlq.arn },
+    {
+      Sid: "ReadOwnPayloads",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [
+        ownPayloads,
+        ...(settings.foreignPayloadPrefix === null ? [] : [objects(settings.foreignPayloadPrefix)]),
+      ],
+    },
+    // An old payload is copied onto itself so that it outlives a redriven message, and a dead letter too large
+    // for its DLQ is stored beside it; both stay under the type's own prefix.
+    { Sid: "RefreshOwnPayloads", Effect: "Allow", Action: ["s3:PutObject"], Resource: ownPayloads },
+  ];
+  if (settings.publishes.length > 0) {
+    statements.push(
+      { Sid: "PublishFollowUps", Effect: "Allow", Action: ["sns:Publish"], Resource: topic.arn },
+      // A follow-up above the SNS size limit goes to the bucket first, possibly as a multipart upload.
+      {
+        Sid: "OffloadFollowUpPayloads",
+        Effect: "Allow",
+        Action: PRODUCER_OBJECT_ACTIONS,
+        Resource: settings.publishes.map((type) => objects(payloadKeyPrefix(type))),
+      },
+      {
+        Sid: "EncryptForTopic",
+        Effect: "Allow",
+        Action: KEY_USE,
+        Resource: topic.keyArn,
+        Condition: { StringEquals: forTopics([topic.arn]) },
+      },
+    );
+  }
+  return statements;
+}

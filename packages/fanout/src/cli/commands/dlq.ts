@@ -1,0 +1,181 @@
+import type { Command } from "commander";
+import type { Topology } from "../../core/topology.ts";
+import { type DeadLetter, decodeDeadLetter } from "../../operations/dead-letters.ts";
+import { describeHolding, type HoldingQueue, holdingQueue } from "../../operations/holding-queues.ts";
+import { peekMessages } from "../../operations/peek.ts";
+import { redriveHolding } from "../../operations/redrive-holding.ts";
+import type { Connection } from "../connection.ts";
+import { type CommandContext, exampleJobType, positiveInteger, requireHoldingConsumer } from "../context.ts";
+import { formatAge, formatTable, plural, truncate } from "../table.ts";
+
+const MAX_PEEK = 1_000;
+/** SQS move tasks accept up to 500 messages per second. */
+const MAX_RATE = 500;
+
+const UNDELIVERED_OPTION = [
+  "--undelivered",
+  "the subscription's DLQ instead: jobs SNS could not deliver to the queue",
+] as const;
+
+async function resolveHolding(
+  connection: Connection,
+  consumer: string,
+  undelivered: boolean | undefined,
+): Promise<{ topology: Topology; holding: HoldingQueue }> {
+  const topology = await connection.topology();
+  // requireHoldingConsumer has checked the name against the same registry.
+  const holding = holdingQueue(topology, consumer, Boolean(undelivered)) as HoldingQueue;
+  return { topology, holding };
+}
+
+export function registerDlq(program: Command, context: CommandContext): void {
+  const { output } = context;
+  const example = exampleJobType(context);
+  const dlq = program
+    .command("dlq")
+    .description("Inspect and redrive where failed jobs wait: DLQs, subscription DLQs, the unrouted queue")
+    .addHelpText(
+      "after",
+      `
+Each job type (and subscriber) has two: its DLQ, where its worker dead-letters jobs, and with --undelivered
+its subscription's DLQ, where SNS puts jobs it could not deliver to the queue. "unrouted" is the queue that
+keeps jobs of a type no worker is subscribed for (or published without a jobType attribute).
+
+Examples:
+  fanout --local dlq peek ${example} -n 5
+  fanout --local --json dlq peek ${example} | jq '.deadLetters[].reason'
+  fanout --local dlq redrive ${example} --rate 50
+  fanout --local dlq peek ${example} --undelivered
+  fanout --local dlq redrive unrouted              # each job to its type's queue, once its worker exists`,
+    );
+
+  dlq
+    .command("peek")
+    .description(
+      "Show dead letters decoded (pointers resolved, failure reason, receives, age) without consuming them",
+    )
+    .argument("<type>", "job type, extra subscriber, or unrouted")
+    .option(...UNDELIVERED_OPTION)
+    .option(
+      "-n, --number <n>",
+      `how many dead letters to show (at most ${MAX_PEEK})`,
+      positiveInteger("-n", MAX_PEEK),
+      10,
+    )
+    .addHelpText(
+      "after",
+      `
+Peeking receives the messages and at once makes them visible again: the DLQ holds the same messages
+afterwards, but each one's ApproximateReceiveCount goes up by one. Full payloads are in --json output.`,
+    )
+    .action(async (type: string, options: { number: number; undelivered?: boolean }, command: Command) => {
+      requireHoldingConsumer(context.registry, type);
+      const connection = context.connect(command);
+      try {
+        const { holding } = await resolveHolding(connection, type, options.undelivered);
+        const { url, name } = await connection.queue(holding.queueName);
+        const peeked = await peekMessages(connection.clients.sqs, url, options.number);
+        const now = Date.now();
+        const topicArn = peeked.messages.length > 0 ? await connection.topicArn() : "";
+        const deadLetters = await Promise.all(
+          peeked.messages.map((m) =>
+            decodeDeadLetter(m, { payloads: connection.payloadReader, topicArn, now }),
+          ),
+        );
+        if (peeked.unreleased > 0) {
+          output.note(
+            `fanout: ${plural(peeked.unreleased, "dead letter")} could not be made visible again; they reappear within 30 seconds.`,
+          );
+        }
+        output.result(
+          { dlq: name, kind: holding.kind, shown: deadLetters.length, deadLetters },
+          formatDeadLetters(name, deadLetters, holding),
+        );
+      } finally {
+        connection.close();
+      }
+    });
+
+  dlq
+    .command("redrive")
+    .description("Move every dead letter back to its job type's queue, to be processed again")
+    .argument("<type>", "job type, extra subscriber, or unrouted")
+    .option(...UNDELIVERED_OPTION)
+    .option(
+      "--rate <n>",
+      `at most N messages per second (1 to ${MAX_RATE}); default as fast as SQS allows`,
+      positiveInteger("--rate", MAX_RATE),
+    )
+    .addHelpText(
+      "after",
+      `
+On AWS this starts an SQS message move task (StartMessageMoveTask) and follows it to the end. Where that
+API does not exist (the local cloud) the CLI moves the messages itself: receive, send to the queue, then
+delete from the DLQ only what the queue accepted, so a message is moved at least once and never lost.
+The failure attributes (FanoutError*) are dropped, so a job that fails again records a fresh reason.
+Undelivered jobs (--undelivered) go into the queue SNS could not reach; unrouted jobs each go to the queue
+of their type, and stay where they are while no such queue exists.`,
+    )
+    .action(async (type: string, options: { rate?: number; undelivered?: boolean }, command: Command) => {
+      requireHoldingConsumer(context.registry, type);
+      const connection = context.connect(command);
+      try {
+        const { topology, holding } = await resolveHolding(connection, type, options.undelivered);
+        const result = await redriveHolding(connection.clients.sqs, topology, holding, connection.queue, {
+          ...(options.rate ? { rate: options.rate } : {}),
+          progress: output.progress(`redrive ${type}`, 0),
+        });
+        const noun = holding.kind === "dead-letters" ? "dead letter" : `${holding.kind} job`;
+        const how =
+          holding.kind !== "dead-letters"
+            ? ""
+            : result.mode === "move-task"
+              ? " (SQS move task)"
+              : " (moved by the CLI: this endpoint has no StartMessageMoveTask)";
+        const notes = [
+          result.leftNewer > 0
+            ? `${plural(result.leftNewer, noun)} that arrived during the redrive ${result.leftNewer === 1 ? "was" : "were"} left where ${result.leftNewer === 1 ? "it was" : "they were"}`
+            : "",
+          result.duplicates > 0
+            ? `${result.duplicates} were copied but not deleted, and will be moved again`
+            : "",
+          result.left > 0
+            ? `${plural(result.left, "job")} stayed: no worker queue exists for ${result.left === 1 ? "its type" : "their types"}`
+            : "",
+        ].filter(Boolean);
+        output.result(
+          result,
+          `moved ${plural(result.moved, noun)} from ${result.from} to ${result.to}${how}${notes.length ? `; ${notes.join("; ")}` : ""}`,
+        );
+      } finally {
+        connection.close();
+      }
+    });
+}
+
+const PAYLOAD_CHARS = 40;
+const REASON_CHARS = 50;
+
+export function formatDeadLetters(
+  dlq: string,
+  deadLetters: readonly DeadLetter[],
+  holding: HoldingQueue,
+): string {
+  const what = holding.kind === "dead-letters" ? "" : ` (it holds ${describeHolding(holding)})`;
+  if (deadLetters.length === 0) return `${dlq} is empty${what}.`;
+  const table = formatTable(
+    ["JOB ID", "RECEIVES", "AGE", "PAYLOAD IN", "ERROR", "PAYLOAD"],
+    deadLetters.map((d) => [
+      d.jobId ?? `(message ${d.messageId})`,
+      d.attempts ?? "-",
+      formatAge(d.ageSeconds),
+      d.offloaded ? "S3" : "message",
+      truncate(`${d.errorCode ?? "?"}: ${d.reason ?? "(no reason recorded)"}`, REASON_CHARS),
+      d.decodeError
+        ? truncate(`unreadable: ${d.decodeError}`, PAYLOAD_CHARS)
+        : truncate(JSON.stringify(d.payload) ?? "", PAYLOAD_CHARS),
+    ]),
+  );
+  const noun = holding.kind === "dead-letters" ? "dead letter" : "job";
+  return `${table}\n(${plural(deadLetters.length, noun)} of ${dlq}${what}, left in place; full payloads with --json)`;
+}

@@ -1,0 +1,106 @@
+import type { Command } from "commander";
+import { errorMessage } from "../../core/errors.ts";
+import { PayloadStore } from "../../core/payload-store.ts";
+import { type JobRequest, Publisher } from "../../core/publisher.ts";
+import type { Registry } from "../../core/registry.ts";
+import { dashboardPort } from "../../dashboard/port.ts";
+import type { CommandContext } from "../context.ts";
+import { UsageError } from "../exit-codes.ts";
+
+interface StartOptions {
+  readonly demo?: boolean;
+}
+
+/** The app's demo jobs: its config's `demo` module exports `demoJobs()`. */
+async function demoJobs(module: string | undefined): Promise<readonly JobRequest<Registry>[]> {
+  if (!module)
+    throw new UsageError("--demo needs a `demo` module in fanout.config.ts (exporting demoJobs()).");
+  const { demoJobs } = (await import(module)) as { demoJobs?: () => readonly JobRequest<Registry>[] };
+  if (typeof demoJobs !== "function") throw new UsageError(`${module} exports no demoJobs() function.`);
+  return demoJobs();
+}
+
+/** Resolves when the process is asked to stop (Ctrl-C, or a TERM signal), with the signal's name. */
+function untilSignalled(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+}
+
+export function registerStart(program: Command, context: CommandContext): void {
+  program
+    .command("start")
+    .description(
+      "Run the app on this machine: the local cloud, its topology, a worker per job type, the dashboard",
+    )
+    .option("--demo", "publish the app's demo jobs once everything is up")
+    .addHelpText(
+      "after",
+      `
+The local cloud (the fauxqs emulator: SNS, SQS and S3 on one endpoint) listens on 127.0.0.1:4566
+(FANOUT_LOCAL_PORT; 0 picks a free port), the dashboard on 127.0.0.1:4567 (FANOUT_DASHBOARD_PORT), loopback
+only. Every line it prints is one JSON document. Ctrl-C stops everything.
+
+Examples:
+  fanout start
+  FANOUT_LOCAL_PORT=4766 fanout start --demo`,
+    )
+    .action(async (options: StartOptions) => {
+      const { config, io } = context;
+      const log = (message: string, fields: Record<string, unknown> = {}) =>
+        io.stdout.write(
+          `${JSON.stringify({ level: "INFO", message, timestamp: new Date().toISOString(), service: "fanout-local", ...fields })}\n`,
+        );
+      const demo = options.demo ? await demoJobs(config.demoModule) : [];
+      // Only this command needs the emulator (fauxqs): the rest of the CLI works without it installed.
+      const [{ startLocalFanout }, { startLocalDashboard }] = await Promise.all([
+        import("../../local/local-fanout.ts"),
+        import("../../dashboard/local.ts"),
+      ]);
+      const fanout = await startLocalFanout({ registry: config.registry, handlerPath: config.handlerPath });
+      for (const runner of fanout.runners.values()) runner.on("log", (line) => io.stdout.write(`${line}\n`));
+      try {
+        // The local cloud is the operator's own: its dashboard may redrive.
+        const dashboard = await startLocalDashboard(fanout, { port: dashboardPort(undefined, io.env) });
+        try {
+          log("local cloud ready", {
+            endpoint: fanout.cloud.endpoint,
+            dashboard: dashboard.url,
+            topicArn: fanout.provisioned.topicArn,
+            bucket: fanout.provisioned.bucket,
+            workers: [...fanout.runners.keys()],
+            try: "npx fanout --local status",
+          });
+          if (demo.length > 0) {
+            const publisher = new Publisher({
+              registry: config.registry,
+              sns: fanout.clients.sns,
+              payloads: new PayloadStore({ s3: fanout.clients.s3, bucket: fanout.provisioned.bucket }),
+              topicArn: fanout.provisioned.topicArn,
+            });
+            for (const job of demo) {
+              const published = await publisher.publish(job.type, job.payload);
+              log("demo job published", {
+                jobType: published.type,
+                jobId: published.jobId,
+                offloaded: published.offloaded,
+                ...(published.payloadKey
+                  ? { payloadKey: `s3://${fanout.provisioned.bucket}/${published.payloadKey}` }
+                  : {}),
+              });
+            }
+          }
+          log("stopping", { signal: await untilSignalled() });
+        } finally {
+          await dashboard.close();
+        }
+      } catch (error) {
+        log("local cloud stopping", { error: errorMessage(error) });
+        throw error;
+      } finally {
+        await fanout.stop();
+      }
+      log("stopped");
+    });
+}

@@ -1,0 +1,171 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist } from "@aws-sdk/client-sqs";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import type { Placement } from "../core/naming.ts";
+import { type PayloadReader, PayloadStore } from "../core/payload-store.ts";
+import { Publisher } from "../core/publisher.ts";
+import type { Registry } from "../core/registry.ts";
+import { describeTopology, type Topology } from "../core/topology.ts";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localPort } from "../local/endpoint.ts";
+import type { QueueAddress } from "../operations/queue-address.ts";
+import type { QueueReader } from "../operations/queue-status.ts";
+import { type CliClients, createCliClients, destroyCliClients } from "./clients.ts";
+import { NotFoundError, UsageError } from "./exit-codes.ts";
+
+export interface ConnectionOptions {
+  readonly local?: boolean;
+  readonly endpoint?: string;
+  readonly region?: string;
+}
+
+export type { QueueAddress };
+
+export interface Connection {
+  readonly clients: CliClients;
+  /** The endpoint every request goes to, or undefined for AWS itself. */
+  readonly endpoint: string | undefined;
+  /** The account (from `sts:GetCallerIdentity`) and region this connection works in. */
+  placement(): Promise<Placement>;
+  /** The registry's topology there: every name the stack (or the local cloud) gave its resources. */
+  topology(): Promise<Topology>;
+  payloads(): Promise<PayloadStore>;
+  /** Reads payloads through `payloads()`, resolving the bucket on the first read. */
+  readonly payloadReader: PayloadReader;
+  topicArn(): Promise<string>;
+  publisher<R extends Registry>(registry: R): Promise<Publisher<R>>;
+  /** Looks a queue up by the name the naming function gives it. */
+  queue(name: string): Promise<QueueAddress>;
+  /** What the shared queue operations read through: CloudWatch only on AWS itself. */
+  reader(): QueueReader;
+  close(): void;
+}
+
+function endpointFrom(options: ConnectionOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (options.local && options.endpoint) {
+    throw new UsageError("Pass either --local or --endpoint, not both.");
+  }
+  if (options.local) return `http://127.0.0.1:${localPort(env)}`;
+  const endpoint = options.endpoint ?? (env.AWS_ENDPOINT_URL || undefined);
+  if (endpoint !== undefined && !URL.canParse(endpoint)) {
+    throw new UsageError(`--endpoint "${endpoint}" is not a URL; pass one like http://127.0.0.1:4566.`);
+  }
+  return endpoint;
+}
+
+function credentialsFrom(options: ConnectionOptions, env: NodeJS.ProcessEnv) {
+  if (options.local) return LOCAL_CREDENTIALS;
+  // The SDK reads process.env itself; an environment handed in (as tests do) must be passed explicitly.
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    return {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Where the CLI talks to: the local cloud (`--local`), an explicit `--endpoint`, or AWS as the standard
+ * configuration describes it (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`...).
+ */
+export function connect(registry: Registry, options: ConnectionOptions, env: NodeJS.ProcessEnv): Connection {
+  const endpoint = endpointFrom(options, env);
+  const region = options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
+  const credentials = credentialsFrom(options, env);
+  const clients = createCliClients({
+    endpoint,
+    region: region ?? (options.local ? LOCAL_REGION : undefined),
+    ...(credentials ? { credentials } : {}),
+  });
+  const queues = new Map<string, Promise<QueueAddress>>();
+  const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+    let made: Promise<T> | undefined;
+    return () => {
+      made ??= make();
+      return made;
+    };
+  };
+
+  const identity = once(async () => {
+    const [{ Account, Arn }, resolvedRegion] = await Promise.all([
+      clients.sts.send(new GetCallerIdentityCommand({})),
+      clients.sns.config.region(),
+    ]);
+    if (!Account)
+      throw new NotFoundError("sts:GetCallerIdentity named no account; check the AWS credentials.");
+    return { accountId: Account, region: resolvedRegion, partition: Arn?.split(":")[1] || "aws" };
+  });
+  const placement = once(async (): Promise<Placement> => {
+    const { accountId, region: resolvedRegion } = await identity();
+    return { accountId, region: resolvedRegion };
+  });
+  const topology = once(async () => describeTopology(registry, await placement()));
+  const payloads = once(
+    async () =>
+      new PayloadStore({
+        s3: clients.s3,
+        bucket: env.FANOUT_PAYLOAD_BUCKET || (await topology()).bucketName,
+      }),
+  );
+  /** The topic's ARN follows from the naming function, the region and the caller's account. */
+  const topicArn = once(async (): Promise<string> => {
+    if (env.FANOUT_TOPIC_ARN) return env.FANOUT_TOPIC_ARN;
+    const [{ accountId, region: resolvedRegion, partition }, { topicName }] = await Promise.all([
+      identity(),
+      topology(),
+    ]);
+    return `arn:${partition}:sns:${resolvedRegion}:${accountId}:${topicName}`;
+  });
+
+  async function resolveQueue(name: string): Promise<QueueAddress> {
+    try {
+      const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+      const { Attributes } = await clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+      );
+      return { name, url: QueueUrl as string, arn: Attributes?.QueueArn as string };
+    } catch (error) {
+      if (error instanceof QueueDoesNotExist || (error as { name?: string }).name === "QueueDoesNotExist") {
+        throw new NotFoundError(
+          `Queue ${name} does not exist here: deploy the stack (npx cdktf deploy), or start the local cloud (fanout start) and pass --local.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Each queue is looked up once per connection. */
+  const queue = (name: string): Promise<QueueAddress> => {
+    let found = queues.get(name);
+    if (!found) {
+      found = resolveQueue(name);
+      queues.set(name, found);
+    }
+    return found;
+  };
+
+  return {
+    clients,
+    endpoint,
+    placement,
+    topology,
+    payloads,
+    payloadReader: { get: async (pointer, size) => (await payloads()).get(pointer, size) },
+    topicArn,
+    publisher: async (forRegistry) =>
+      new Publisher({
+        registry: forRegistry,
+        sns: clients.sns,
+        payloads: await payloads(),
+        topicArn: await topicArn(),
+      }),
+    queue,
+    reader: () => ({
+      sqs: clients.sqs,
+      queue,
+      cloudwatch: endpoint === undefined ? clients.cloudwatch : undefined,
+    }),
+    close: () => destroyCliClients(clients),
+  };
+}

@@ -1,0 +1,184 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { errorMessage, FanoutError } from "../core/errors.ts";
+import type { PayloadReader } from "../core/payload-store.ts";
+import { subscriptions, type Topology } from "../core/topology.ts";
+import type { QueueReader } from "../operations/queue-status.ts";
+import { DeadLetterNotFoundError } from "../operations/redrive-one.ts";
+import * as api from "./api.ts";
+import { checkAction, checkHost, type GuardOptions } from "./guard.ts";
+import { HttpError, requestUrl, send, sendJson } from "./http.ts";
+import { KeyedLock } from "./lock.ts";
+import { type OutcomeEmitter, OutcomeLog } from "./outcomes.ts";
+import { QueueSampler } from "./sampler.ts";
+import { loadStaticFiles } from "./static.ts";
+
+export const DEFAULT_DASHBOARD_PORT = 4567;
+export const DEFAULT_DASHBOARD_HOST = "127.0.0.1";
+
+export interface DashboardOptions {
+  /** The registry's topology where the dashboard looks (the local cloud, or an account and region). */
+  readonly topology: Topology;
+  readonly reader: QueueReader;
+  readonly payloads: PayloadReader;
+  readonly topicArn: () => Promise<string>;
+  /** `local`: the local cloud; `endpoint`: another SQS endpoint; `aws`: AWS itself (CloudWatch figures). */
+  readonly target: api.Target;
+  readonly endpoint?: string | undefined;
+  /** The local runners: their outcomes feed the recent outcomes and the throughput charts. */
+  readonly runners?: Iterable<OutcomeEmitter>;
+  /** Redrive buttons and POSTs work only with this; otherwise the dashboard is read-only. */
+  readonly allowActions?: boolean;
+  /** Default 127.0.0.1; anything else is reachable from other machines. */
+  readonly host?: string;
+  /** Default 4567; 0 picks a free port. */
+  readonly port?: number;
+  readonly sampleIntervalMs?: number;
+  readonly ageIntervalMs?: number;
+}
+
+export interface Dashboard {
+  /** `http://127.0.0.1:<port>/`. */
+  readonly url: string;
+  readonly port: number;
+  readonly allowActions: boolean;
+  close(): Promise<void>;
+}
+
+/** The dashboard could not start (its port taken, say). */
+export class DashboardError extends FanoutError {
+  readonly code = "DashboardError";
+  readonly permanent = true;
+}
+
+/** The one valid message id shape (SQS uses UUIDs; anything URL-safe up to 100 characters is accepted). */
+const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+const CONSUMER = /^[a-z0-9-]{1,80}$/;
+
+function pathParts(pathname: string): string[] {
+  try {
+    return pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new HttpError(400, `${pathname} is not a valid path.`);
+  }
+}
+
+function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** The dashboard's web server: the page, its files and its JSON API, in this process. */
+export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const host = options.host ?? DEFAULT_DASHBOARD_HOST;
+  const allowActions = options.allowActions ?? false;
+  const lock = new KeyedLock();
+  const sampler = new QueueSampler({
+    queues: subscriptions(options.topology),
+    reader: options.reader,
+    lock,
+    ...(options.sampleIntervalMs ? { intervalMs: options.sampleIntervalMs } : {}),
+    ...(options.ageIntervalMs ? { ageIntervalMs: options.ageIntervalMs } : {}),
+  });
+  const runners = [...(options.runners ?? [])];
+  const outcomes = runners.length > 0 ? new OutcomeLog() : undefined;
+  for (const runner of runners) outcomes?.attach(runner);
+  const context: api.ApiContext = {
+    topology: options.topology,
+    target: options.target,
+    endpoint: options.endpoint,
+    reader: options.reader,
+    payloads: options.payloads,
+    topicArn: options.topicArn,
+    sampler,
+    outcomes,
+    lock,
+    allowActions,
+  };
+  const files = await loadStaticFiles();
+  let port = 0;
+  const guard: GuardOptions = { host, port: () => port, allowActions };
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    checkHost(request, guard);
+    const url = requestUrl(request);
+    const parts = pathParts(url.pathname);
+    const method = request.method ?? "GET";
+    if (method === "POST") {
+      checkAction(request, guard);
+      const [a, b, type, verb, messageId, ...rest] = parts;
+      if (a === "api" && b === "dlq" && type && CONSUMER.test(type) && verb === "redrive" && !rest.length) {
+        const source = url.searchParams.get("source");
+        if (messageId === undefined)
+          return sendJson(response, 200, await api.redriveAll(context, type, source));
+        if (MESSAGE_ID.test(messageId)) {
+          return sendJson(response, 200, await api.redriveOne(context, type, messageId, source));
+        }
+      }
+      throw new HttpError(404, `No action at ${url.pathname}.`);
+    }
+    if (method !== "GET" && method !== "HEAD") {
+      throw new HttpError(
+        405,
+        `${method} is not supported; the dashboard answers GET, and POST for actions.`,
+      );
+    }
+    const path = url.pathname;
+    if (path === "/api/meta") return sendJson(response, 200, api.meta(context));
+    if (path === "/api/topology") return sendJson(response, 200, api.topology(context));
+    if (path === "/api/queues") return sendJson(response, 200, api.queues(context));
+    if (path === "/api/outcomes") return sendJson(response, 200, api.recentOutcomes(context));
+    const [a, b, type, ...rest] = parts;
+    if (a === "api" && b === "dlq" && type && CONSUMER.test(type) && rest.length === 0) {
+      return sendJson(
+        response,
+        200,
+        await api.deadLetters(context, type, url.searchParams.get("limit"), url.searchParams.get("source")),
+      );
+    }
+    const file = files.get(path === "/" ? "index.html" : path.slice(1));
+    if (file && !path.startsWith("/api/")) return send(response, 200, file.contentType, file.body);
+    throw new HttpError(404, `Nothing at ${path}; the dashboard is at /.`);
+  }
+
+  const server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      // 502: the dashboard works, but the cloud behind it refused or did not answer.
+      const status =
+        error instanceof HttpError ? error.status : error instanceof DeadLetterNotFoundError ? 404 : 502;
+      sendJson(response, status, { error: errorMessage(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === "EADDRINUSE"
+          ? new DashboardError(
+              `Port ${options.port ?? DEFAULT_DASHBOARD_PORT} on ${host} is in use: pass --port (or set FANOUT_DASHBOARD_PORT) to another port, or 0 for a free one.`,
+              { cause: error },
+            )
+          : error,
+      );
+    });
+    server.listen(options.port ?? DEFAULT_DASHBOARD_PORT, host, () => {
+      server.removeAllListeners("error");
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  sampler.start();
+  return {
+    url: `http://${urlHost(host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host)}:${port}/`,
+    port,
+    allowActions,
+    close: async () => {
+      outcomes?.detachAll();
+      await sampler.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

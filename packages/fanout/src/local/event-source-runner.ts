@@ -1,0 +1,220 @@
+import { EventEmitter } from "node:events";
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { UNKNOWN_JOB_ID } from "../consumer/job-handler.ts";
+import { toSqsRecord } from "../consumer/sqs-record.ts";
+import type { LambdaSandbox } from "./lambda-sandbox.ts";
+
+/** SQS returns at most 10 messages per receive and waits at most 20 seconds. */
+const MAX_RECEIVE = 10;
+const MAX_WAIT_SECONDS = 20;
+
+export interface EventSourceOptions {
+  readonly jobType: string;
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly region: string;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly sandbox: LambdaSandbox;
+}
+
+export interface InvocationReport {
+  readonly jobType: string;
+  readonly records: number;
+  readonly failed: number;
+  readonly deleted: number;
+  /** Set when the whole invocation failed: a timeout, a crash, or an invalid response. */
+  readonly error?: string;
+}
+
+export interface RunnerEvents {
+  /** Every line the handler printed (Powertools' JSON logs) and every line the runner adds. */
+  log: [line: string];
+  /** A log line that reports a job outcome, parsed. */
+  outcome: [fields: Record<string, unknown>];
+  invocation: [report: InvocationReport];
+}
+
+/** Lambda treats a response it cannot read, or one naming a record it did not send, as a failure of the whole batch. */
+function failedIds(response: unknown, records: readonly SQSRecord[]): Set<string> | undefined {
+  if (response === undefined || response === null) return new Set();
+  const failures = (response as SQSBatchResponse).batchItemFailures;
+  if (failures === undefined) return new Set();
+  if (!Array.isArray(failures)) return undefined;
+  const known = new Set(records.map((r) => r.messageId));
+  const ids = new Set<string>();
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown })?.itemIdentifier;
+    if (typeof id !== "string" || !known.has(id)) return undefined;
+    ids.add(id);
+  }
+  return ids;
+}
+
+/**
+ * Behaves like Lambda's SQS event source mapping for one job type: long-polls the queue, fills a batch within
+ * the batching window, invokes the handler with a Lambda-shaped event, and deletes exactly the records the
+ * handler did not report in `batchItemFailures`. Failed records become visible again and, after
+ * `maxReceiveCount` receives, SQS moves them to the DLQ.
+ */
+export class EventSourceRunner extends EventEmitter<RunnerEvents> {
+  readonly #options: EventSourceOptions;
+  #abort = new AbortController();
+  #loop: Promise<void> | undefined;
+
+  constructor(options: EventSourceOptions) {
+    super();
+    this.#options = options;
+    options.sandbox.on("log", (line) => this.#forward(line));
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops polling, lets the batch in hand finish, and shuts the sandbox down. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+    this.#loop = undefined;
+    this.#abort = new AbortController();
+    await this.#options.sandbox.close();
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
+      try {
+        const messages = await this.#collectBatch(signal);
+        if (messages.length > 0) await this.#invoke(messages);
+      } catch (error) {
+        if (signal.aborted) break;
+        this.#logError("polling failed; retrying in 1 s", error);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  }
+
+  async #collectBatch(signal: AbortSignal): Promise<Message[]> {
+    const { batchSize, batchingWindowSeconds } = this.#options;
+    const messages: Message[] = [];
+    let windowEnds: number | undefined;
+    while (messages.length < batchSize && !signal.aborted) {
+      if (windowEnds !== undefined && Date.now() >= windowEnds) break;
+      const remainingWindow =
+        windowEnds === undefined ? MAX_WAIT_SECONDS : Math.ceil((windowEnds - Date.now()) / 1000);
+      let received: Message[];
+      try {
+        const response = await this.#options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.#options.queueUrl,
+            MaxNumberOfMessages: Math.min(MAX_RECEIVE, batchSize - messages.length),
+            WaitTimeSeconds: Math.min(MAX_WAIT_SECONDS, remainingWindow),
+            MessageSystemAttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+          { abortSignal: signal },
+        );
+        received = response.Messages ?? [];
+      } catch (error) {
+        if (signal.aborted) return messages;
+        throw error;
+      }
+      messages.push(...received);
+      if (messages.length === 0) continue;
+      if (batchingWindowSeconds === 0) break;
+      windowEnds ??= Date.now() + batchingWindowSeconds * 1000;
+    }
+    return messages;
+  }
+
+  async #invoke(messages: readonly Message[]): Promise<void> {
+    const { jobType, queueArn, region, sandbox } = this.#options;
+    const records = messages.map((m) => toSqsRecord(m, { queueArn, region }));
+    const event: SQSEvent = { Records: records };
+    const outcome = await sandbox.invoke(event);
+    const failed = outcome.status === "ok" ? failedIds(outcome.result, records) : undefined;
+    if (failed === undefined) {
+      const error =
+        outcome.status === "error"
+          ? `${outcome.errorType}: ${outcome.message}`
+          : "invalid batchItemFailures response";
+      for (const record of records) {
+        this.#forward(
+          JSON.stringify({
+            level: "ERROR",
+            message: "job failed",
+            timestamp: new Date().toISOString(),
+            service: jobType,
+            jobType,
+            jobId: UNKNOWN_JOB_ID,
+            messageId: record.messageId,
+            outcome: "failed",
+            reason: error,
+          }),
+        );
+      }
+      this.emit("invocation", {
+        jobType,
+        records: records.length,
+        failed: records.length,
+        deleted: 0,
+        error,
+      });
+      return;
+    }
+    const done = records.filter((r) => !failed.has(r.messageId));
+    const deleted = await this.#delete(done);
+    this.emit("invocation", { jobType, records: records.length, failed: failed.size, deleted });
+  }
+
+  /** A record whose delete fails comes back after its visibility timeout: delivered at least once, never lost. */
+  async #delete(records: readonly SQSRecord[]): Promise<number> {
+    let deleted = 0;
+    for (let start = 0; start < records.length; start += MAX_RECEIVE) {
+      const chunk = records.slice(start, start + MAX_RECEIVE);
+      try {
+        const response = await this.#options.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.#options.queueUrl,
+            Entries: chunk.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+          }),
+        );
+        deleted += response.Successful?.length ?? 0;
+      } catch (error) {
+        this.#logError("delete failed; the records will be delivered again", error);
+      }
+    }
+    return deleted;
+  }
+
+  #logError(message: string, error: unknown): void {
+    this.#forward(
+      JSON.stringify({
+        level: "ERROR",
+        message,
+        timestamp: new Date().toISOString(),
+        service: this.#options.jobType,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
+    );
+  }
+
+  #forward(line: string): void {
+    this.emit("log", line);
+    if (!line.includes('"outcome"')) return;
+    try {
+      const fields = JSON.parse(line) as Record<string, unknown>;
+      if (typeof fields.outcome === "string") this.emit("outcome", fields);
+    } catch {
+      // Not every line a handler prints is JSON; only JSON lines carry outcomes.
+    }
+  }
+}

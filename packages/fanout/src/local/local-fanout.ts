@@ -1,0 +1,132 @@
+import { CATCH_ALL_ENTRY } from "../consumer/entries.ts";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "../core/aws-clients.ts";
+import { ConfigurationError } from "../core/errors.ts";
+import { catchAllEnvironment, functionEnvironment } from "../core/function-environment.ts";
+import type { WorkerNames } from "../core/naming.ts";
+import type { Registry } from "../core/registry.ts";
+import {
+  describeTopology,
+  type FunctionSettings,
+  type QueueTopology,
+  type Topology,
+} from "../core/topology.ts";
+import { connectLocalCloud, type LocalCloud, startLocalCloud } from "./cloud.ts";
+import { LOCAL_CREDENTIALS, LOCAL_PLACEMENT, LOCAL_REGION, localAwsEnvironment } from "./endpoint.ts";
+import { EventSourceRunner } from "./event-source-runner.ts";
+import { LambdaSandbox } from "./lambda-sandbox.ts";
+import { type ProvisionedTopology, provisionTopology } from "./provision.ts";
+
+export interface LocalFanoutOptions {
+  readonly registry: Registry;
+  /** Default: `FANOUT_LOCAL_PORT`, else 4566; 0 picks a free port. Ignored with `endpoint`. */
+  readonly port?: number;
+  /**
+   * Connect to a local cloud that is already running at this URL instead of starting one: provisioning is
+   * idempotent, so several processes may share one cloud. `stop()` then leaves that cloud running.
+   */
+  readonly endpoint?: string;
+  /** Where each job type's Lambda entry lives; `loadConfig()` gives it. Needed when workers run. */
+  readonly handlerPath?: (jobType: string) => string;
+  /** Start the event-source runners (the consumers). Default true. */
+  readonly workers?: boolean;
+}
+
+export interface LocalFanout {
+  readonly cloud: LocalCloud;
+  readonly topology: Topology;
+  readonly provisioned: ProvisionedTopology;
+  readonly clients: AwsClients;
+  readonly runners: ReadonlyMap<string, EventSourceRunner>;
+  /** The environment that points AWS SDK clients and the `fanout` CLI at this local cloud. */
+  readonly environment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** The whole of Fanout on this machine: the local cloud, the topology from the registry, one runner per job type. */
+export async function startLocalFanout(options: LocalFanoutOptions): Promise<LocalFanout> {
+  const cloud = options.endpoint
+    ? connectLocalCloud(options.endpoint)
+    : await startLocalCloud(options.port === undefined ? {} : { port: options.port });
+  const environment = localAwsEnvironment(cloud.endpoint);
+  const clients = createAwsClients({
+    endpoint: cloud.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const topology = describeTopology(options.registry, LOCAL_PLACEMENT);
+    const provisioned = await provisionTopology(clients, topology);
+    const runners = new Map<string, EventSourceRunner>();
+    const runnerFor = (
+      queue: QueueTopology & { readonly names: WorkerNames },
+      settings: FunctionSettings,
+      handlerPath: string,
+      functionVariables: Record<string, string>,
+    ) => {
+      const address = provisioned.queues.get(queue.consumer);
+      if (!address) throw new Error(`Queue of ${queue.consumer} was not provisioned.`);
+      const sandbox = new LambdaSandbox(
+        {
+          handlerPath,
+          functionName: queue.names.function,
+          memoryMb: settings.memoryMb,
+          timeoutSeconds: settings.timeoutSeconds,
+          region: LOCAL_REGION,
+        },
+        { ...environment, ...functionVariables },
+      );
+      return new EventSourceRunner({
+        jobType: queue.consumer,
+        sqs: clients.sqs,
+        queueUrl: address.queueUrl,
+        queueArn: address.queueArn,
+        region: LOCAL_REGION,
+        batchSize: settings.batchSize,
+        batchingWindowSeconds: settings.batchingWindowSeconds,
+        sandbox,
+      });
+    };
+    if (options.workers !== false) {
+      for (const worker of topology.workers) {
+        const queue = provisioned.queues.get(worker.consumer);
+        if (!queue) throw new Error(`Queue of ${worker.consumer} was not provisioned.`);
+        const variables = functionEnvironment(worker.consumer, {
+          topicArn: provisioned.topicArn,
+          bucket: provisioned.bucket,
+          queueUrl: queue.queueUrl,
+          dlqUrl: queue.dlqUrl,
+        });
+        if (!options.handlerPath) {
+          throw new ConfigurationError(
+            "startLocalFanout needs handlerPath to run the workers (or workers: false).",
+          );
+        }
+        const handlerPath = options.handlerPath(worker.consumer);
+        runners.set(worker.consumer, runnerFor(worker, worker.job.worker, handlerPath, variables));
+      }
+      const catchAll = topology.catchAll;
+      if (catchAll) {
+        const variables = catchAllEnvironment(provisioned.unrouted.queueUrl);
+        runners.set(catchAll.consumer, runnerFor(catchAll, catchAll.settings, CATCH_ALL_ENTRY, variables));
+      }
+    }
+    for (const runner of runners.values()) runner.start();
+    return {
+      cloud,
+      topology,
+      provisioned,
+      clients,
+      runners,
+      environment,
+      stop: async () => {
+        await Promise.all([...runners.values()].map((r) => r.stop()));
+        destroyAwsClients(clients);
+        await cloud.stop();
+      },
+    };
+  } catch (error) {
+    destroyAwsClients(clients);
+    await cloud.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,201 @@
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
+import {
+  CreateTopicCommand,
+  GetSubscriptionAttributesCommand,
+  paginateListSubscriptionsByTopic,
+  SetSubscriptionAttributesCommand,
+  type SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { AwsClients } from "../core/aws-clients.ts";
+import { SQS_MAX_MESSAGE_BYTES } from "../core/claim-check.ts";
+import {
+  DLQ_RETENTION_SECONDS,
+  type QueueTopology,
+  subscriptions,
+  type Topology,
+  type UnroutedTopology,
+} from "../core/topology.ts";
+import type { QueueAddress } from "../operations/queue-address.ts";
+
+export interface ProvisionedQueue {
+  readonly consumer: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly dlqArn: string;
+  readonly deliveryDlqUrl: string;
+}
+
+export interface ProvisionedTopology {
+  readonly topicArn: string;
+  readonly bucket: string;
+  /** The queues that are read, by job type or subscriber name. */
+  readonly queues: ReadonlyMap<string, ProvisionedQueue>;
+  readonly unrouted: { readonly queueUrl: string; readonly deliveryDlqUrl: string };
+  /** Every queue of the topology by name (DLQs and subscription DLQs included), for the queue operations. */
+  readonly addresses: ReadonlyMap<string, QueueAddress>;
+}
+
+/**
+ * Creates the queue, or brings an existing one to these attributes: a local cloud that outlives a registry
+ * change (a longer timeout, say) ends up as a fresh one would be, as after `cdktf deploy`.
+ */
+async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  settings: Record<string, string>,
+): Promise<QueueAddress> {
+  const attributes = { MaximumMessageSize: String(SQS_MAX_MESSAGE_BYTES), ...settings };
+  let QueueUrl: string | undefined;
+  try {
+    ({ QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })));
+  } catch (error) {
+    if ((error as { name?: string }).name !== "QueueNameExists") throw error;
+    ({ QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name })));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+  }
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  if (!QueueUrl || !Attributes?.QueueArn) {
+    throw new Error(`The local cloud created queue ${name} but did not return its URL and ARN.`);
+  }
+  return { name, url: QueueUrl, arn: Attributes.QueueArn };
+}
+
+interface ProvisionedSubscription {
+  readonly source: QueueAddress;
+  readonly dlq: QueueAddress | undefined;
+  readonly deliveryDlq: QueueAddress;
+}
+
+async function provisionSubscription(
+  clients: AwsClients,
+  topicArn: string,
+  existing: ReadonlyMap<string, string>,
+  queue: QueueTopology | UnroutedTopology,
+): Promise<ProvisionedSubscription> {
+  const dlq =
+    queue.kind === "unrouted"
+      ? undefined
+      : await createQueue(clients.sqs, queue.dlqName, {
+          MessageRetentionPeriod: String(queue.dlqRetentionSeconds),
+        });
+  const source = await createQueue(clients.sqs, queue.queueName, {
+    VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(queue.retentionSeconds),
+    ...(dlq && queue.kind !== "unrouted"
+      ? {
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlq.arn,
+            maxReceiveCount: queue.maxReceiveCount,
+          }),
+        }
+      : {}),
+  });
+  const deliveryDlq = await createQueue(clients.sqs, queue.deliveryDlqName, {
+    MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
+  });
+  await subscribe(clients.sns, topicArn, existing.get(source.arn), source.arn, {
+    RawMessageDelivery: "true",
+    ...(queue.filterPolicy === null
+      ? {}
+      : { FilterPolicyScope: "MessageAttributes", FilterPolicy: queue.filterPolicy }),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveryDlq.arn }),
+  });
+  return { source, dlq, deliveryDlq };
+}
+
+/** The topic's subscriptions by the ARN of the queue they deliver to. */
+async function existingSubscriptions(sns: SNSClient, topicArn: string): Promise<Map<string, string>> {
+  const byEndpoint = new Map<string, string>();
+  for await (const page of paginateListSubscriptionsByTopic({ client: sns }, { TopicArn: topicArn })) {
+    for (const s of page.Subscriptions ?? []) {
+      if (s.Endpoint && s.SubscriptionArn) byEndpoint.set(s.Endpoint, s.SubscriptionArn);
+    }
+  }
+  return byEndpoint;
+}
+
+/** Subscribes the queue, or updates the attributes of its existing subscription. */
+async function subscribe(
+  sns: SNSClient,
+  topicArn: string,
+  existing: string | undefined,
+  queueArn: string,
+  attributes: Record<string, string>,
+): Promise<void> {
+  if (!existing) {
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: "sqs",
+        Endpoint: queueArn,
+        ReturnSubscriptionArn: true,
+        Attributes: attributes,
+      }),
+    );
+    return;
+  }
+  const { Attributes: current = {} } = await sns.send(
+    new GetSubscriptionAttributesCommand({ SubscriptionArn: existing }),
+  );
+  for (const [AttributeName, AttributeValue] of Object.entries(attributes)) {
+    if (current[AttributeName] === AttributeValue) continue;
+    await sns.send(
+      new SetSubscriptionAttributesCommand({ SubscriptionArn: existing, AttributeName, AttributeValue }),
+    );
+  }
+}
+
+/**
+ * Creates the topology in the local cloud through the ordinary SDK calls, the same names and settings the
+ * cdktf stack deploys. Safe to run again: every call is idempotent.
+ */
+export async function provisionTopology(
+  clients: AwsClients,
+  topology: Topology,
+): Promise<ProvisionedTopology> {
+  const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: topology.topicName }));
+  if (!TopicArn) throw new Error(`The local cloud created topic ${topology.topicName} but returned no ARN.`);
+  try {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: topology.bucketName }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== "BucketAlreadyOwnedByYou") throw error;
+  }
+  const queues = new Map<string, ProvisionedQueue>();
+  const addresses = new Map<string, QueueAddress>();
+  let unrouted: ProvisionedTopology["unrouted"] | undefined;
+  const existing = await existingSubscriptions(clients.sns, TopicArn);
+  for (const subscription of subscriptions(topology)) {
+    const { source, dlq, deliveryDlq } = await provisionSubscription(
+      clients,
+      TopicArn,
+      existing,
+      subscription,
+    );
+    for (const address of [source, dlq, deliveryDlq]) if (address) addresses.set(address.name, address);
+    if (dlq) {
+      queues.set(subscription.consumer, {
+        consumer: subscription.consumer,
+        queueUrl: source.url,
+        queueArn: source.arn,
+        dlqUrl: dlq.url,
+        dlqArn: dlq.arn,
+        deliveryDlqUrl: deliveryDlq.url,
+      });
+    } else {
+      unrouted = { queueUrl: source.url, deliveryDlqUrl: deliveryDlq.url };
+    }
+  }
+  if (!unrouted) throw new Error("The topology has no unrouted queue.");
+  return { topicArn: TopicArn, bucket: topology.bucketName, queues, unrouted, addresses };
+}

@@ -1,0 +1,45 @@
+import type { JobRequest } from "fanout";
+import type { AppRegistry } from "./jobs/index.ts";
+
+const REGIONS = ["north", "south", "east", "west", "central"];
+const PRODUCTS = ["anvil", "rocket skates", "giant magnet", "earthquake pills", "bird seed", "tornado kit"];
+
+/** Sales rows enough to make a payload of about `bytes`, deterministic so runs compare. */
+export function salesRows(bytes: number) {
+  const rows = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const row = {
+      region: REGIONS[i % REGIONS.length] as string,
+      product: PRODUCTS[(i * 7) % PRODUCTS.length] as string,
+      units: (i * 13) % 97,
+      unitPrice: ((i * 31) % 5000) / 100,
+    };
+    size += JSON.stringify(row).length + 1;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** A 1 KiB order that is processed inline, and a 2 MiB report that travels through S3. */
+export function demoJobs(): JobRequest<AppRegistry>[] {
+  const items = Array.from({ length: 20 }, (_, i) => ({
+    sku: `SKU-${1000 + i}`,
+    quantity: i + 1,
+    unitPrice: 2.5,
+  }));
+  return [
+    {
+      type: "check-order",
+      payload: {
+        orderId: "demo-1001",
+        items,
+        total: items.reduce((s, i) => s + i.quantity * i.unitPrice, 0),
+      },
+    },
+    {
+      type: "render-report",
+      payload: { title: "Demo sales", requestedBy: "demo@example.com", rows: salesRows(2 * 1024 * 1024) },
+    },
+  ];
+}

@@ -1,0 +1,3 @@
+import { defineConfig } from "fanout";
+
+export default defineConfig({ registry: "./src/jobs.ts", handlers: "./src/handlers" });
