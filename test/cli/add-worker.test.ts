@@ -3,7 +3,7 @@ import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { PayloadStore, Publisher, type Registry, typesFilterPolicy } from "fanout";
+import { type JobOutcome, PayloadStore, Publisher, type Registry, typesFilterPolicy } from "fanout";
 import { startLocalFanout } from "fanout/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureBundles, synthesize } from "../stack/synth.ts";
@@ -136,8 +136,8 @@ describe("fanout add-worker scaffolds a job type the local cloud runs and the st
       handlerPath: (type) => join(dir, "handlers", `${type}.ts`),
     });
     try {
-      const outcomes: Record<string, unknown>[] = [];
-      local.runners.get(TYPE)?.on("outcome", (fields) => outcomes.push(fields));
+      const outcomes: JobOutcome[] = [];
+      local.runners.get(TYPE)?.on("outcome", (outcome) => outcomes.push(outcome));
       const publisher = new Publisher({
         registry,
         sns: local.clients.sns,
@@ -146,7 +146,7 @@ describe("fanout add-worker scaffolds a job type the local cloud runs and the st
       });
       const { jobId } = await publisher.publish(TYPE as never, { message: "a cat" } as never);
       await expect
-        .poll(() => outcomes.find((o) => o.jobId === jobId)?.outcome, { timeout: 30_000, interval: 50 })
+        .poll(() => outcomes.find((o) => o.jobId === jobId)?.kind, { timeout: 30_000, interval: 50 })
         .toBe("processed");
     } finally {
       await local.stop();

@@ -12,6 +12,12 @@ export {
   type JobHandlerOptions,
   type SqsHandler,
 } from "./consumer/job-handler.ts";
+export {
+  type JobOutcome,
+  type OutcomeKind,
+  onJobOutcome,
+  UNKNOWN_JOB_ID,
+} from "./consumer/outcome.ts";
 export { type AwsClients, createAwsClients, destroyAwsClients } from "./core/aws-clients.ts";
 export {
   decodePointer,
@@ -37,6 +43,7 @@ export {
   type PayloadReader,
   PayloadStore,
   type PayloadStoreOptions,
+  type PayloadWriter,
   type StoredPayload,
 } from "./core/payload-store.ts";
 export {

@@ -1,18 +1,10 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import type { Registry } from "../core/registry.ts";
-import type { Bundle } from "./bundle.ts";
-import { type AlarmSettings, FanoutJobs } from "./fanout-jobs.ts";
+import { FanoutJobs, type FanoutJobsProps } from "./fanout-jobs.ts";
 import { type StateBackend, useStateBackend } from "./state-backend.ts";
 
-export interface FanoutStackProps {
-  readonly registry: Registry;
-  readonly region: string;
-  /** Every job type's handler bundle, from `bundleWorkers` (esbuild bundles asynchronously, constructs cannot). */
-  readonly bundles: ReadonlyMap<string, Bundle>;
-  readonly alarms?: AlarmSettings;
-  readonly producerAccountIds?: readonly string[];
+export interface FanoutStackProps extends Omit<FanoutJobsProps, "accountId"> {
   /** Where Terraform keeps the stack's state. Default: a local file beside the project. */
   readonly state?: StateBackend;
   /**

@@ -1,5 +1,6 @@
+import { describeIssues, JobValidationError } from "../core/errors.ts";
 import type { JobRequest, Publisher } from "../core/publisher.ts";
-import { findJob, type Registry } from "../core/registry.ts";
+import { parsePayload, type Registry, requireJob } from "../core/registry.ts";
 import type { Progress } from "./progress.ts";
 
 export interface BulkItem {
@@ -36,9 +37,9 @@ export interface CheckedItems {
   readonly refused: readonly BulkFailure[];
 }
 
-/** Validates every item against the job's schema; the refused ones are reported and never sent. */
+/** Checks every item as the publisher would; the refused ones are reported and never sent. */
 export function checkItems(registry: Registry, type: string, items: readonly BulkItem[]): CheckedItems {
-  const schema = findJob(registry, type)?.schema;
+  const job = requireJob(registry, type);
   const refused: BulkFailure[] = [];
   const ready: BulkItem[] = [];
   for (const item of items) {
@@ -46,12 +47,15 @@ export function checkItems(registry: Registry, type: string, items: readonly Bul
       refused.push({ label: item.label, reason: item.error, invalid: true });
       continue;
     }
-    const parsed = schema?.safeParse(item.payload);
-    if (parsed && !parsed.success) {
-      const reason = parsed.error.issues
-        .map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`)
-        .join("; ");
-      refused.push({ label: item.label, reason: `fails the schema: ${reason}`, invalid: true });
+    try {
+      parsePayload(job, item.payload);
+    } catch (error) {
+      if (!(error instanceof JobValidationError)) throw error;
+      refused.push({
+        label: item.label,
+        reason: `fails the schema: ${describeIssues(error.issues)}`,
+        invalid: true,
+      });
       continue;
     }
     ready.push(item);

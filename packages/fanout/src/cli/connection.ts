@@ -1,6 +1,8 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { errorName, NotFoundError, UsageError } from "../core/errors.ts";
 import type { Placement } from "../core/naming.ts";
+import { once } from "../core/once.ts";
 import { type PayloadReader, PayloadStore } from "../core/payload-store.ts";
 import { Publisher } from "../core/publisher.ts";
 import type { Registry } from "../core/registry.ts";
@@ -9,7 +11,6 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, localPort } from "../local/endpoint.ts
 import type { QueueAddress } from "../operations/queue-address.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
 import { type CliClients, createCliClients, destroyCliClients } from "./clients.ts";
-import { NotFoundError, UsageError } from "./exit-codes.ts";
 
 export interface ConnectionOptions {
   readonly local?: boolean;
@@ -78,13 +79,6 @@ export function connect(registry: Registry, options: ConnectionOptions, env: Nod
     ...(credentials ? { credentials } : {}),
   });
   const queues = new Map<string, Promise<QueueAddress>>();
-  const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
-    let made: Promise<T> | undefined;
-    return () => {
-      made ??= make();
-      return made;
-    };
-  };
 
   const identity = once(async () => {
     const [{ Account, Arn }, resolvedRegion] = await Promise.all([
@@ -125,7 +119,7 @@ export function connect(registry: Registry, options: ConnectionOptions, env: Nod
       );
       return { name, url: QueueUrl as string, arn: Attributes?.QueueArn as string };
     } catch (error) {
-      if (error instanceof QueueDoesNotExist || (error as { name?: string }).name === "QueueDoesNotExist") {
+      if (error instanceof QueueDoesNotExist || errorName(error) === "QueueDoesNotExist") {
         throw new NotFoundError(
           `Queue ${name} does not exist here: deploy the stack (npx cdktf deploy), or start the local cloud (fanout start) and pass --local.`,
           { cause: error },

@@ -1,10 +1,9 @@
 import type { Command } from "commander";
 import type { LoadedConfig } from "../core/config.ts";
-import { ConfigurationError } from "../core/errors.ts";
+import { ConfigurationError, UsageError } from "../core/errors.ts";
 import { UNROUTED } from "../core/naming.ts";
 import type { Registry } from "../core/registry.ts";
 import { type Connection, type ConnectionOptions, connect } from "./connection.ts";
-import { UsageError } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import type { Output } from "./output.ts";
 

@@ -1,9 +1,13 @@
 import {
   ConfigurationError,
-  FanoutError,
+  errorName,
+  InputError,
   JobValidationError,
+  NotFoundError,
+  PartialFailureError,
   RegistryError,
   UnknownJobTypeError,
+  UsageError,
 } from "../core/errors.ts";
 import { missingPackage } from "./missing-package.ts";
 
@@ -17,36 +21,6 @@ export const EXIT = {
   /** No usable fanout.config.ts, a setting missing, or a package the command needs not installed (EX_CONFIG). */
   config: 78,
 } as const;
-
-/** Thrown by commands for mistakes in the command line itself. */
-export class UsageError extends FanoutError {
-  readonly code = "UsageError";
-  readonly permanent = true;
-}
-
-/** Thrown by commands when the input they read is not valid (bad JSON, for example). */
-export class InputError extends FanoutError {
-  readonly code = "InputError";
-  readonly permanent = true;
-}
-
-/** A queue or other resource the command needs is not there (stack not deployed, local cloud not started). */
-export class NotFoundError extends FanoutError {
-  readonly code = "NotFoundError";
-  readonly permanent = true;
-}
-
-/** The command ran but part of its work failed (some jobs not sent, some dead letters not moved). */
-export class PartialFailureError extends FanoutError {
-  readonly code = "PartialFailureError";
-  readonly permanent = false;
-  readonly exitCode: number;
-
-  constructor(message: string, exitCode: number = EXIT.failure) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
 
 const NETWORK_ERRORS = new Set([
   "ECONNREFUSED",
@@ -64,7 +38,7 @@ export function isUnreachable(error: unknown): boolean {
     const code = (current as { code?: string }).code;
     if (code && NETWORK_ERRORS.has(code)) return true;
     // The SDK's HTTP handler names a connection that never opened this way.
-    if ((current as { name?: string }).name === "TimeoutError") return true;
+    if (errorName(current) === "TimeoutError") return true;
     const errors = (current as { errors?: unknown[] }).errors;
     if (Array.isArray(errors) && errors.some(isUnreachable)) return true;
     current = (current as { cause?: unknown }).cause;
@@ -73,7 +47,7 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 /** An HTTP answer that carries no AWS error at all: whatever answered is not the service. */
-function isForeignAnswer(error: unknown): boolean {
+export function isForeignAnswer(error: unknown): boolean {
   return (
     (error as { message?: string }).message === "UnknownError" &&
     (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { text } from "node:stream/consumers";
-import { InputError } from "./exit-codes.ts";
+import { errorMessage, InputError } from "../core/errors.ts";
 
 export interface Source {
   readonly text: string;
@@ -17,7 +17,7 @@ export async function readSource(argument: string, stdin: NodeJS.ReadableStream)
       return { text: await readFile(path, "utf8"), where: path };
     } catch (error) {
       throw new InputError(
-        `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the path after @.`,
+        `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}; check the path after @.`,
       );
     }
   }
@@ -29,14 +29,9 @@ export function parseJson(source: Source): unknown {
     return JSON.parse(source.text);
   } catch (error) {
     throw new InputError(
-      `${source.where} is not valid JSON (${(error as Error).message}); pass a JSON object, @file or -.`,
+      `${source.where} is not valid JSON (${errorMessage(error)}); pass a JSON object, @file or -.`,
     );
   }
-}
-
-/** Reads a command's JSON argument: inline JSON, `@file`, or `-` for standard input. */
-export async function readJsonArgument(argument: string, stdin: NodeJS.ReadableStream): Promise<unknown> {
-  return parseJson(await readSource(argument, stdin));
 }
 
 export interface NdjsonLine {
@@ -54,7 +49,7 @@ export function parseNdjson(text: string): NdjsonLine[] {
     try {
       lines.push({ line: index + 1, value: JSON.parse(raw) });
     } catch (error) {
-      lines.push({ line: index + 1, error: `not valid JSON (${(error as Error).message})` });
+      lines.push({ line: index + 1, error: `not valid JSON (${errorMessage(error)})` });
     }
   });
   return lines;

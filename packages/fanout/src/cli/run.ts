@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { type LoadedConfig, loadConfig } from "../core/config.ts";
-import { errorMessage } from "../core/errors.ts";
+import { errorMessage, errorName } from "../core/errors.ts";
 import type { Registry } from "../core/registry.ts";
 import { registerAddWorker } from "./commands/add-worker.ts";
 import { registerDashboard } from "./commands/dashboard.ts";
@@ -9,7 +9,7 @@ import { registerPublish } from "./commands/publish.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerStatus } from "./commands/status.ts";
 import { type AppSource, createContext } from "./context.ts";
-import { EXIT, exitCodeFor, isUnreachable } from "./exit-codes.ts";
+import { EXIT, exitCodeFor, isForeignAnswer, isUnreachable } from "./exit-codes.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { missingPackage, missingPackageMessage } from "./missing-package.ts";
 import { createOutput } from "./output.ts";
@@ -80,8 +80,8 @@ export function describeFailure(error: unknown): string {
   if (isUnreachable(error)) {
     return `${message.replace(/\.?$/, ".")} The endpoint is unreachable: for the local cloud run \`fanout start\` and pass --local; for AWS check the network and AWS_REGION.`;
   }
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (message === "UnknownError" && status !== undefined) {
+  if (isForeignAnswer(error)) {
+    const status = (error as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode;
     return `The endpoint answered HTTP ${status} with no AWS error in it: check that --endpoint or AWS_ENDPOINT_URL points at AWS or the local cloud.`;
   }
   if (message === "Region is missing") {
@@ -89,7 +89,7 @@ export function describeFailure(error: unknown): string {
   }
   if (
     /Could not load credentials|credential/i.test(message) &&
-    (error as { name?: string }).name === "CredentialsProviderError"
+    errorName(error) === "CredentialsProviderError"
   ) {
     return `${message}: configure AWS credentials (AWS_PROFILE, aws sso login, or AWS_ACCESS_KEY_ID), or pass --local.`;
   }

@@ -2,9 +2,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import type { LoadedConfig } from "../core/config.ts";
-import { errorMessage } from "../core/errors.ts";
+import { errorMessage, InputError, UsageError } from "../core/errors.ts";
 import { assertValidName } from "../core/registry.ts";
-import { InputError, UsageError } from "./exit-codes.ts";
 import { handlerModule, handlerTest, jobModule } from "./worker-templates.ts";
 
 /** A path relative to the project root, with forward slashes. */

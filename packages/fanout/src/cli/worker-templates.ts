@@ -30,7 +30,7 @@ export const handler = createJobHandler(registry, "${type}", async (payload, { l
 
 /** `registryImport` is the registry module's path relative to the test. */
 export function handlerTest(type: string, registryImport: string): string {
-  return `import { loadConfig, PayloadStore, Publisher } from "fanout";
+  return `import { type JobOutcome, loadConfig, PayloadStore, Publisher } from "fanout";
 import { type LocalFanout, startLocalFanout } from "fanout/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "${registryImport}";
@@ -38,12 +38,12 @@ import { registry } from "${registryImport}";
 describe("${type} jobs on the local cloud", () => {
   let fanout: LocalFanout;
   let publisher: Publisher<typeof registry>;
-  const outcomes: Record<string, unknown>[] = [];
+  const outcomes: JobOutcome[] = [];
 
   beforeAll(async () => {
     const { handlerPath } = await loadConfig();
     fanout = await startLocalFanout({ registry, port: 0, handlerPath });
-    fanout.runners.get("${type}")?.on("outcome", (fields) => outcomes.push(fields));
+    fanout.runners.get("${type}")?.on("outcome", (outcome) => outcomes.push(outcome));
     publisher = new Publisher({
       registry,
       sns: fanout.clients.sns,
@@ -57,7 +57,7 @@ describe("${type} jobs on the local cloud", () => {
     expect(fanout.provisioned.queues.has("${type}")).toBe(true);
     const { jobId } = await publisher.publish("${type}", { message: "hello" });
     await expect
-      .poll(() => outcomes.find((o) => o.jobId === jobId)?.outcome, { timeout: 30_000, interval: 50 })
+      .poll(() => outcomes.find((o) => o.jobId === jobId)?.kind, { timeout: 30_000, interval: 50 })
       .toBe("processed");
   });
 

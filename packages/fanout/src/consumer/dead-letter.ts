@@ -8,6 +8,7 @@ import {
   SQS_MAX_MESSAGE_BYTES,
 } from "../core/claim-check.ts";
 import { errorCode, errorMessage } from "../core/errors.ts";
+import type { PayloadWriter } from "../core/payload-store.ts";
 import { MAX_MESSAGE_ATTRIBUTES, messageSize, sqsText } from "../core/sqs-limits.ts";
 import { toSendableAttributes } from "./message-attributes.ts";
 
@@ -105,7 +106,7 @@ export function deadLetterMessage(
 
 /** Where a dead letter too large for its DLQ leaves its body: a store writing under the job type's prefix. */
 export interface DeadLetterStore {
-  put(key: string, body: string): Promise<{ bucket: string; key: string; sha256: string; size: number }>;
+  readonly put: PayloadWriter["put"];
   readonly keyFor: (messageId: string) => string;
 }
 

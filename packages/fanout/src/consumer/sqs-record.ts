@@ -1,25 +1,10 @@
 import type { Message } from "@aws-sdk/client-sqs";
-import type { SQSMessageAttributes, SQSRecord } from "aws-lambda";
+import type { SQSRecord } from "aws-lambda";
+import { lambdaAttributes } from "./message-attributes.ts";
 
 export interface RecordSource {
   readonly queueArn: string;
   readonly region: string;
-}
-
-function lambdaAttributes(message: Message): SQSMessageAttributes {
-  const attributes: SQSMessageAttributes = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    attributes[name] = {
-      dataType: value.DataType ?? "String",
-      stringListValues: [],
-      binaryListValues: [],
-      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-      ...(value.BinaryValue !== undefined
-        ? { binaryValue: Buffer.from(value.BinaryValue).toString("base64") }
-        : {}),
-    };
-  }
-  return attributes;
 }
 
 /**
@@ -42,7 +27,7 @@ export function toSqsRecord(
       SenderId: system.SenderId ?? "",
       ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? now,
     },
-    messageAttributes: lambdaAttributes(message),
+    messageAttributes: lambdaAttributes(message.MessageAttributes),
     md5OfBody: message.MD5OfBody ?? "",
     eventSource: "aws:sqs",
     eventSourceARN: source.queueArn,

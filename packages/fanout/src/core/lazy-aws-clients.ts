@@ -4,6 +4,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "./aws-clients.ts";
 import { baseClientConfig, type ClientOptions, s3ClientConfig, sqsClientConfig } from "./client-config.ts";
 import { ConfigurationError } from "./errors.ts";
+import { once } from "./once.ts";
 
 /** Why a bundle built for a job type without follow-ups cannot publish. */
 export const NO_FOLLOW_UPS =
@@ -14,14 +15,6 @@ export interface LazyAwsClients {
   sns(): Promise<SNSClient>;
   sqs(): Promise<SQSClient>;
   s3(): Promise<S3Client>;
-}
-
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => {
-    loaded ??= load();
-    return loaded;
-  };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { GetObjectCommandOutput, S3Client, ServerSideEncryption } from "@aw
 import type { PayloadPointer } from "./claim-check.ts";
 import {
   ConfigurationError,
+  errorName,
   HostilePointerError,
   IntegrityError,
   MalformedMessageError,
@@ -87,8 +88,14 @@ export interface PayloadReader {
   get(pointer: PayloadPointer, declaredSize?: number): Promise<string>;
 }
 
+/** Stores payload bodies in one bucket: what a publisher needs of a store (`PayloadStore` is S3's). */
+export interface PayloadWriter {
+  readonly bucket: string;
+  put(key: string, body: string): Promise<StoredPayload>;
+}
+
 /** The S3 side of the claim check: writes payload bodies, and reads them back only from its own bucket. */
-export class PayloadStore implements PayloadReader {
+export class PayloadStore implements PayloadReader, PayloadWriter {
   readonly bucket: string;
   readonly maxPayloadBytes: number;
   readonly #s3: S3Client;
@@ -169,7 +176,7 @@ export class PayloadStore implements PayloadReader {
     try {
       response = await this.#s3.send(new GetObjectCommand({ Bucket: pointer.bucket, Key: pointer.key }));
     } catch (error) {
-      const name = (error as { name?: string }).name;
+      const name = errorName(error);
       if (name === "NoSuchKey") {
         throw new PayloadMissingError(
           `Payload object s3://${pointer.bucket}/${pointer.key} does not exist (deleted, or expired by the bucket's lifecycle); the job cannot be read. Publish it again.`,

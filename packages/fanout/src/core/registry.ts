@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { RegistryError } from "./errors.ts";
+import { type FanoutErrorOptions, JobValidationError, RegistryError, UnknownJobTypeError } from "./errors.ts";
 import { CATCH_ALL, PAYLOAD_KEY_PREFIX, UNROUTED } from "./naming.ts";
 
 /**
@@ -240,4 +240,33 @@ export function findJob<R extends Registry>(registry: R, type: string): R["jobLi
   return Object.hasOwn(registry.jobs, type)
     ? (registry.jobs as Record<string, R["jobList"][number]>)[type]
     : undefined;
+}
+
+/** The registry's definition of `type`, or an `UnknownJobTypeError` that names the types it knows. */
+export function requireJob<R extends Registry>(registry: R, type: string): R["jobList"][number] {
+  const job = findJob(registry, type);
+  if (!job)
+    throw new UnknownJobTypeError(
+      type,
+      registry.jobList.map((j) => j.type),
+    );
+  return job;
+}
+
+/**
+ * The payload as its job's schema parses it, or a `JobValidationError` with every issue: the one check a
+ * payload passes, in the publisher before it is sent and in the consumer before the job runs.
+ */
+export function parsePayload(
+  job: JobDefinition,
+  payload: unknown,
+  context: FanoutErrorOptions = {},
+): unknown {
+  const parsed = job.schema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  throw new JobValidationError(
+    job.type,
+    parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+    context,
+  );
 }

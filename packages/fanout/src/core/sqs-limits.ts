@@ -10,6 +10,9 @@ export const CHARACTERS_SQS_REFUSES = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{1000
 
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 
+/** `ReceiveMessage` returns at most 10 messages per call. */
+export const MAX_RECEIVE_MESSAGES = 10;
+
 /** A name SQS accepts: letters, digits, `-`, `_` and `.`, no leading, trailing or double `.`, not `AWS.`/`Amazon.`. */
 export function isValidAttributeName(name: string): boolean {
   return (

@@ -1,14 +1,13 @@
+import { HttpError } from "../core/errors.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
 import { subscriptions, type Topology } from "../core/topology.ts";
 import type { DeadLetter } from "../operations/dead-letters.ts";
-import { decodeDeadLetter } from "../operations/dead-letters.ts";
+import { peekDeadLetters } from "../operations/dead-letters.ts";
 import { describeHolding, type HoldingQueue, holdingQueue } from "../operations/holding-queues.ts";
-import { peekMessages } from "../operations/peek.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
 import { redriveHolding } from "../operations/redrive-holding.ts";
 import { redriveMessage } from "../operations/redrive-one.ts";
 import { CLOUDWATCH_PERIOD_SECONDS } from "./cloudwatch-throughput.ts";
-import { HttpError } from "./http.ts";
 import type { KeyedLock } from "./lock.ts";
 import type { OutcomeLog } from "./outcomes.ts";
 import type { QueueSampler } from "./sampler.ts";
@@ -186,13 +185,12 @@ export async function deadLetters(
   }
   const { url } = await context.reader.queue(holding.queueName);
   const peeked = await context.lock.run(holding.queueName, () =>
-    peekMessages(context.reader.sqs, url, limit),
+    peekDeadLetters(context.reader.sqs, url, limit, {
+      payloads: context.payloads,
+      topicArn: context.topicArn,
+    }),
   );
-  const now = Date.now();
-  const topicArn = peeked.messages.length > 0 ? await context.topicArn() : "";
-  const letters = await Promise.all(
-    peeked.messages.map((m) => decodeDeadLetter(m, { payloads: context.payloads, topicArn, now })),
-  );
+  const letters = [...peeked.deadLetters];
   letters.sort((a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0));
   return {
     consumer,

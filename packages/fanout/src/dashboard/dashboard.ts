@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { errorMessage, FanoutError } from "../core/errors.ts";
+import { DashboardError, DeadLetterNotFoundError, errorMessage, HttpError } from "../core/errors.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
 import { subscriptions, type Topology } from "../core/topology.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
-import { DeadLetterNotFoundError } from "../operations/redrive-one.ts";
 import * as api from "./api.ts";
 import { checkAction, checkHost, type GuardOptions } from "./guard.ts";
-import { HttpError, requestUrl, send, sendJson } from "./http.ts";
+import { requestUrl, send, sendJson } from "./http.ts";
 import { KeyedLock } from "./lock.ts";
 import { type OutcomeEmitter, OutcomeLog } from "./outcomes.ts";
 import { QueueSampler } from "./sampler.ts";
@@ -43,12 +42,6 @@ export interface Dashboard {
   readonly port: number;
   readonly allowActions: boolean;
   close(): Promise<void>;
-}
-
-/** The dashboard could not start (its port taken, say). */
-export class DashboardError extends FanoutError {
-  readonly code = "DashboardError";
-  readonly permanent = true;
 }
 
 /** The one valid message id shape (SQS uses UUIDs; anything URL-safe up to 100 characters is accepted). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "./http.ts";
+import { HttpError } from "../core/errors.ts";
 
 /**
  * The header every action request of the page carries. A page from another site cannot set it without a CORS

@@ -1,17 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FanoutError } from "../core/errors.ts";
-
-/** A request the dashboard refuses, with the HTTP status and a message that says what to do instead. */
-export class HttpError extends FanoutError {
-  readonly code = "HttpError";
-  readonly permanent = true;
-  readonly status: number;
-
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
 
 /** Headers on every answer: nothing is cached, framed, sniffed, or allowed to run unless it came from here. */
 const SECURITY_HEADERS = {

@@ -1,17 +1,17 @@
+import { type JobOutcome, type OutcomeKind, UNKNOWN_JOB_ID } from "../consumer/outcome.ts";
+
 /** Anything that reports job outcomes the way the local runner does (`EventSourceRunner`). */
 export interface OutcomeEmitter {
-  on(event: "outcome", listener: (fields: Record<string, unknown>) => void): unknown;
-  off(event: "outcome", listener: (fields: Record<string, unknown>) => void): unknown;
+  on(event: "outcome", listener: (outcome: JobOutcome) => void): unknown;
+  off(event: "outcome", listener: (outcome: JobOutcome) => void): unknown;
 }
-
-export type OutcomeKind = "processed" | "failed" | "dead-lettered";
 
 export interface RecentOutcome {
   readonly at: string;
   readonly jobType: string;
   readonly jobId: string;
   readonly outcome: OutcomeKind;
-  readonly attempt: number | null;
+  readonly attempt: number;
   readonly errorCode: string | null;
   readonly reason: string | null;
 }
@@ -24,12 +24,6 @@ export interface OutcomeLogOptions {
   /** Buckets kept: with the defaults, the last 10 minutes. */
   readonly buckets?: number;
   readonly now?: () => number;
-}
-
-const KINDS = new Set<string>(["processed", "failed", "dead-lettered"]);
-
-function text(value: unknown): string | null {
-  return typeof value === "string" && value !== "" ? value : null;
 }
 
 /**
@@ -55,7 +49,7 @@ export class OutcomeLog {
 
   /** Records what `emitter` reports until `detachAll()`. */
   attach(emitter: OutcomeEmitter): void {
-    const listener = (fields: Record<string, unknown>) => this.record(fields);
+    const listener = (outcome: JobOutcome) => this.record(outcome);
     emitter.on("outcome", listener);
     this.#detach.push(() => emitter.off("outcome", listener));
   }
@@ -64,23 +58,20 @@ export class OutcomeLog {
     for (const detach of this.#detach.splice(0)) detach();
   }
 
-  record(fields: Record<string, unknown>): void {
-    const jobType = text(fields.jobType);
-    const outcome = text(fields.outcome);
-    if (jobType === null || outcome === null || !KINDS.has(outcome)) return;
+  record(outcome: JobOutcome): void {
+    const { jobType, kind } = outcome;
     const now = this.#now();
-    const attempt = Number(fields.attempt);
     this.#recent.push({
       at: new Date(now).toISOString(),
       jobType,
-      jobId: text(fields.jobId) ?? "(unknown)",
-      outcome: outcome as OutcomeKind,
-      attempt: Number.isFinite(attempt) && attempt > 0 ? attempt : null,
-      errorCode: text(fields.errorCode),
-      reason: text(fields.reason),
+      jobId: outcome.jobId ?? UNKNOWN_JOB_ID,
+      outcome: kind,
+      attempt: outcome.attempt,
+      errorCode: outcome.errorCode ?? null,
+      reason: outcome.reason ?? null,
     });
     if (this.#recent.length > this.capacity) this.#recent.splice(0, this.#recent.length - this.capacity);
-    if (outcome !== "processed") return;
+    if (kind !== "processed") return;
     const bucket = Math.floor(now / this.bucketMs);
     let counts = this.#processed.get(jobType);
     if (!counts) {

@@ -5,13 +5,15 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { UNKNOWN_JOB_ID } from "../consumer/job-handler.ts";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { type JobOutcome, outcomeLogFields, outcomeMessage } from "../consumer/outcome.ts";
 import { toSqsRecord } from "../consumer/sqs-record.ts";
+import { MAX_BATCH_ENTRIES } from "../core/batches.ts";
+import { MAX_RECEIVE_MESSAGES } from "../core/sqs-limits.ts";
+import { failedRecordIds } from "./batch-response.ts";
 import type { LambdaSandbox } from "./lambda-sandbox.ts";
 
-/** SQS returns at most 10 messages per receive and waits at most 20 seconds. */
-const MAX_RECEIVE = 10;
+/** A long poll waits at most 20 seconds. */
 const MAX_WAIT_SECONDS = 20;
 
 export interface EventSourceOptions {
@@ -37,25 +39,9 @@ export interface InvocationReport {
 export interface RunnerEvents {
   /** Every line the handler printed (Powertools' JSON logs) and every line the runner adds. */
   log: [line: string];
-  /** A log line that reports a job outcome, parsed. */
-  outcome: [fields: Record<string, unknown>];
+  /** Every record's outcome: reported by its consumer, or by the runner when the whole invocation failed. */
+  outcome: [outcome: JobOutcome];
   invocation: [report: InvocationReport];
-}
-
-/** Lambda treats a response it cannot read, or one naming a record it did not send, as a failure of the whole batch. */
-function failedIds(response: unknown, records: readonly SQSRecord[]): Set<string> | undefined {
-  if (response === undefined || response === null) return new Set();
-  const failures = (response as SQSBatchResponse).batchItemFailures;
-  if (failures === undefined) return new Set();
-  if (!Array.isArray(failures)) return undefined;
-  const known = new Set(records.map((r) => r.messageId));
-  const ids = new Set<string>();
-  for (const failure of failures) {
-    const id = (failure as { itemIdentifier?: unknown })?.itemIdentifier;
-    if (typeof id !== "string" || !known.has(id)) return undefined;
-    ids.add(id);
-  }
-  return ids;
 }
 
 /**
@@ -72,7 +58,8 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
   constructor(options: EventSourceOptions) {
     super();
     this.#options = options;
-    options.sandbox.on("log", (line) => this.#forward(line));
+    options.sandbox.on("log", (line) => this.emit("log", line));
+    options.sandbox.on("outcome", (outcome) => this.emit("outcome", outcome));
   }
 
   start(): void {
@@ -115,7 +102,7 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
         const response = await this.#options.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: this.#options.queueUrl,
-            MaxNumberOfMessages: Math.min(MAX_RECEIVE, batchSize - messages.length),
+            MaxNumberOfMessages: Math.min(MAX_RECEIVE_MESSAGES, batchSize - messages.length),
             WaitTimeSeconds: Math.min(MAX_WAIT_SECONDS, remainingWindow),
             MessageSystemAttributeNames: ["All"],
             MessageAttributeNames: ["All"],
@@ -139,27 +126,26 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
     const { jobType, queueArn, region, sandbox } = this.#options;
     const records = messages.map((m) => toSqsRecord(m, { queueArn, region }));
     const event: SQSEvent = { Records: records };
-    const outcome = await sandbox.invoke(event);
-    const failed = outcome.status === "ok" ? failedIds(outcome.result, records) : undefined;
+    const started = performance.now();
+    const invoked = await sandbox.invoke(event);
+    const failed = invoked.status === "ok" ? failedRecordIds(invoked.result, records) : undefined;
     if (failed === undefined) {
       const error =
-        outcome.status === "error"
-          ? `${outcome.errorType}: ${outcome.message}`
+        invoked.status === "error"
+          ? `${invoked.errorType}: ${invoked.message}`
           : "invalid batchItemFailures response";
+      const durationMs = Math.round(performance.now() - started);
       for (const record of records) {
-        this.#forward(
-          JSON.stringify({
-            level: "ERROR",
-            message: "job failed",
-            timestamp: new Date().toISOString(),
-            service: jobType,
-            jobType,
-            jobId: UNKNOWN_JOB_ID,
-            messageId: record.messageId,
-            outcome: "failed",
-            reason: error,
-          }),
-        );
+        this.#report({
+          kind: "failed",
+          jobType,
+          jobId: null,
+          messageId: record.messageId,
+          attempt: Number(record.attributes.ApproximateReceiveCount) || 1,
+          durationMs,
+          errorCode: invoked.status === "error" ? invoked.errorType : "InvalidResponse",
+          reason: error,
+        });
       }
       this.emit("invocation", {
         jobType,
@@ -178,8 +164,8 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
   /** A record whose delete fails comes back after its visibility timeout: delivered at least once, never lost. */
   async #delete(records: readonly SQSRecord[]): Promise<number> {
     let deleted = 0;
-    for (let start = 0; start < records.length; start += MAX_RECEIVE) {
-      const chunk = records.slice(start, start + MAX_RECEIVE);
+    for (let start = 0; start < records.length; start += MAX_BATCH_ENTRIES) {
+      const chunk = records.slice(start, start + MAX_BATCH_ENTRIES);
       try {
         const response = await this.#options.sqs.send(
           new DeleteMessageBatchCommand({
@@ -195,26 +181,28 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
     return deleted;
   }
 
+  /** A failure the handler could not report itself: logged the way the consumer logs its outcomes. */
+  #report(outcome: JobOutcome): void {
+    this.#log("ERROR", outcomeMessage(outcome), outcomeLogFields(outcome));
+    this.emit("outcome", outcome);
+  }
+
   #logError(message: string, error: unknown): void {
-    this.#forward(
+    this.#log("ERROR", message, {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
+
+  #log(level: string, message: string, fields: Record<string, unknown>): void {
+    this.emit(
+      "log",
       JSON.stringify({
-        level: "ERROR",
+        level,
         message,
         timestamp: new Date().toISOString(),
         service: this.#options.jobType,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        ...fields,
       }),
     );
-  }
-
-  #forward(line: string): void {
-    this.emit("log", line);
-    if (!line.includes('"outcome"')) return;
-    try {
-      const fields = JSON.parse(line) as Record<string, unknown>;
-      if (typeof fields.outcome === "string") this.emit("outcome", fields);
-    } catch {
-      // Not every line a handler prints is JSON; only JSON lines carry outcomes.
-    }
   }
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
+import type { JobOutcome } from "../consumer/outcome.ts";
 import { sibling } from "../core/module-path.ts";
 
 export interface SandboxSettings {
@@ -19,9 +20,10 @@ export type InvokeResult =
 /**
  * One Lambda execution environment: the handler runs in its own worker thread with its own environment,
  * a heap capped at the function's memory, and the function timeout enforced by ending the thread. A fresh
- * thread (a cold start) replaces one that timed out or crashed. Emits `log` for every line it prints.
+ * thread (a cold start) replaces one that timed out or crashed. Emits `log` for every line it prints and
+ * `outcome` for every record's outcome its consumer reports.
  */
-export class LambdaSandbox extends EventEmitter<{ log: [line: string] }> {
+export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: [outcome: JobOutcome] }> {
   readonly #settings: SandboxSettings;
   readonly #environment: Record<string, string>;
   #worker: Promise<Worker> | undefined;
@@ -116,6 +118,9 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string] }> {
     for (const stream of [worker.stdout, worker.stderr]) {
       createInterface({ input: stream }).on("line", (line) => this.emit("log", line));
     }
+    worker.on("message", (message: { outcome?: JobOutcome }) => {
+      if (message.outcome) this.emit("outcome", message.outcome);
+    });
     return new Promise<Worker>((resolve, reject) => {
       const onExit = (code: number) => {
         this.#worker = undefined;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Context } from "aws-lambda";
+import { onJobOutcome } from "../consumer/outcome.ts";
 import type { SandboxSettings } from "./lambda-sandbox.ts";
 
 interface Invocation {
@@ -50,4 +51,6 @@ parentPort?.on("message", async (invocation: Invocation) => {
     });
   }
 });
+// The consumer publishes every outcome in this thread, whichever copy of Fanout the handler imported.
+onJobOutcome((outcome) => parentPort?.postMessage({ outcome }));
 parentPort?.postMessage({ ready: true });

@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "../core/aws-clients.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/claim-check.ts";
+import { errorName } from "../core/errors.ts";
 import {
   DLQ_RETENTION_SECONDS,
   type QueueTopology,
@@ -58,7 +59,7 @@ async function createQueue(
   try {
     ({ QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })));
   } catch (error) {
-    if ((error as { name?: string }).name !== "QueueNameExists") throw error;
+    if (errorName(error) !== "QueueNameExists") throw error;
     ({ QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name })));
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
   }
@@ -169,7 +170,7 @@ export async function provisionTopology(
   try {
     await clients.s3.send(new CreateBucketCommand({ Bucket: topology.bucketName }));
   } catch (error) {
-    if ((error as { name?: string }).name !== "BucketAlreadyOwnedByYou") throw error;
+    if (errorName(error) !== "BucketAlreadyOwnedByYou") throw error;
   }
   const queues = new Map<string, ProvisionedQueue>();
   const addresses = new Map<string, QueueAddress>();

@@ -1,10 +1,11 @@
-import type { Message } from "@aws-sdk/client-sqs";
+import type { Message, SQSClient } from "@aws-sdk/client-sqs";
 import { DEAD_LETTER_ATTRIBUTES } from "../consumer/dead-letter.ts";
 import { decodeRecord } from "../consumer/record-decoder.ts";
 import { toSqsRecord } from "../consumer/sqs-record.ts";
 import { decodePointer, JOB_TYPE_ATTRIBUTE } from "../core/claim-check.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
+import { peekMessages } from "./peek.ts";
 
 /** A dead letter as an operator reads it: the job, why it failed, and its payload with pointers resolved. */
 export interface DeadLetter {
@@ -76,4 +77,29 @@ export async function decodeDeadLetter(
       decodeError: errorMessage(error),
     };
   }
+}
+
+export interface PeekedDeadLetters {
+  readonly deadLetters: readonly DeadLetter[];
+  /** Dead letters that could not be made visible again; they reappear after the peek's visibility timeout. */
+  readonly unreleased: number;
+}
+
+/**
+ * Up to `limit` dead letters of a queue, decoded, left in place (see `peekMessages`). The topic is only
+ * looked up when there is something to decode.
+ */
+export async function peekDeadLetters(
+  sqs: SQSClient,
+  queueUrl: string,
+  limit: number,
+  options: { readonly payloads: PayloadReader; readonly topicArn: () => Promise<string> },
+): Promise<PeekedDeadLetters> {
+  const peeked = await peekMessages(sqs, queueUrl, limit);
+  const now = Date.now();
+  const topicArn = peeked.messages.length > 0 ? await options.topicArn() : "";
+  const deadLetters = await Promise.all(
+    peeked.messages.map((m) => decodeDeadLetter(m, { payloads: options.payloads, topicArn, now })),
+  );
+  return { deadLetters, unreleased: peeked.unreleased };
 }

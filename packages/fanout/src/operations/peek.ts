@@ -4,10 +4,11 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { MAX_BATCH_ENTRIES } from "../core/batches.ts";
+import { MAX_RECEIVE_MESSAGES } from "../core/sqs-limits.ts";
 
 /** Long enough to read a sample and hand it back; a crash mid-peek hides the messages only this long. */
 const PEEK_VISIBILITY_SECONDS = 30;
-const MAX_RECEIVE = 10;
 
 export interface Peeked {
   readonly messages: readonly Message[];
@@ -29,7 +30,7 @@ export async function peekMessages(sqs: SQSClient, queueUrl: string, limit: numb
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(MAX_RECEIVE, limit - messages.length),
+          MaxNumberOfMessages: Math.min(MAX_RECEIVE_MESSAGES, limit - messages.length),
           VisibilityTimeout: PEEK_VISIBILITY_SECONDS,
           WaitTimeSeconds: 0,
           MessageAttributeNames: ["All"],
@@ -52,8 +53,8 @@ export async function release(
   messages: readonly Message[],
 ): Promise<number> {
   let failed = 0;
-  for (let start = 0; start < messages.length; start += MAX_RECEIVE) {
-    const batch = messages.slice(start, start + MAX_RECEIVE);
+  for (let start = 0; start < messages.length; start += MAX_BATCH_ENTRIES) {
+    const batch = messages.slice(start, start + MAX_BATCH_ENTRIES);
     try {
       const response = await sqs.send(
         new ChangeMessageVisibilityBatchCommand({

@@ -5,7 +5,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { FanoutError } from "../core/errors.ts";
+import { DeadLetterNotFoundError } from "../core/errors.ts";
+import { MAX_RECEIVE_MESSAGES } from "../core/sqs-limits.ts";
 import { release } from "./peek.ts";
 import type { QueueAddress } from "./queue-address.ts";
 import { redrivenAttributes } from "./redrive.ts";
@@ -20,13 +21,6 @@ export interface RedriveOneResult {
   readonly duplicate: boolean;
 }
 
-/** The dead letter was not found: already redriven, expired, or held invisible by another reader. */
-export class DeadLetterNotFoundError extends FanoutError {
-  readonly code = "DeadLetterNotFoundError";
-  readonly permanent = true;
-}
-
-const MAX_RECEIVE = 10;
 /** Long enough to send the copy and delete the original; a crash in between leaves it in the DLQ after this. */
 const MOVE_VISIBILITY_SECONDS = 30;
 /** Every dead letter looked at is held until the search ends, so a DLQ deeper than this is searched only this far. */
@@ -52,7 +46,7 @@ export async function redriveMessage(
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: dlq.url,
-          MaxNumberOfMessages: MAX_RECEIVE,
+          MaxNumberOfMessages: MAX_RECEIVE_MESSAGES,
           VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
           WaitTimeSeconds: empty > 0 ? 1 : 0,
           MessageAttributeNames: ["All"],

@@ -11,11 +11,12 @@ import {
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { DEAD_LETTER_ATTRIBUTES, JOB_ID_ATTRIBUTE } from "../consumer/dead-letter.ts";
+import { lambdaAttributes, toSendableAttributes } from "../consumer/message-attributes.ts";
 import { packBatches } from "../core/batches.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/claim-check.ts";
 import { looksLikeEnvelope } from "../core/envelope.ts";
-import { FanoutError } from "../core/errors.ts";
-import { messageSize } from "../core/sqs-limits.ts";
+import { RedriveError } from "../core/errors.ts";
+import { MAX_RECEIVE_MESSAGES, messageSize } from "../core/sqs-limits.ts";
 import { release } from "./peek.ts";
 import type { QueueAddress } from "./queue-address.ts";
 
@@ -49,13 +50,6 @@ export interface RedriveResult {
   readonly duplicates: number;
 }
 
-/** A redrive that stopped part-way; what was moved stays moved, the rest stays in the DLQ. */
-export class RedriveError extends FanoutError {
-  readonly code = "RedriveError";
-  readonly permanent = false;
-}
-
-const MAX_BATCH = 10;
 /** Long enough for one receive-send-delete round; a crash mid-round leaves the batch in the DLQ, visible again after this. */
 const MOVE_VISIBILITY_SECONDS = 60;
 const FAILURE_ATTRIBUTES = new Set<string>(Object.values(DEAD_LETTER_ATTRIBUTES));
@@ -136,15 +130,7 @@ function sentAt(message: Message): number {
 
 /** The job's own attributes, without the failure reason: a job that fails again records a fresh one. */
 export function redrivenAttributes(message: Message): Record<string, MessageAttributeValue> {
-  const kept: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    if (FAILURE_ATTRIBUTES.has(name)) continue;
-    kept[name] =
-      value.BinaryValue !== undefined
-        ? { DataType: value.DataType, BinaryValue: value.BinaryValue }
-        : { DataType: value.DataType, StringValue: value.StringValue };
-  }
-  return kept;
+  return toSendableAttributes(lambdaAttributes(message.MessageAttributes), FAILURE_ATTRIBUTES);
 }
 
 async function visibleCount(sqs: SQSClient, url: string): Promise<number> {
@@ -249,7 +235,7 @@ export async function moveMessages(
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: from.url,
-          MaxNumberOfMessages: Math.min(MAX_BATCH, options.rate ?? MAX_BATCH),
+          MaxNumberOfMessages: Math.min(MAX_RECEIVE_MESSAGES, options.rate ?? MAX_RECEIVE_MESSAGES),
           VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
           WaitTimeSeconds: empty > 0 ? 1 : 0,
           MessageAttributeNames: ["All"],

@@ -14,7 +14,7 @@ describe("fanout dlq peek against the local cloud", () => {
     env = localEnv(h.fanout.cloud.port);
     inlineJob = (await h.publisher().publish("always-fails", { n: 7 })).jobId;
     offloadedJob = (await h.publisher({ alwaysOffload: true }).publish("always-fails", { n: 8 })).jobId;
-    await h.waitFor((o) => o.filter((x) => x.outcome === "dead-lettered").length === 2);
+    await h.waitFor((o) => o.filter((x) => x.kind === "dead-lettered").length === 2);
   });
   afterAll(() => h.stop());
 

@@ -3,6 +3,7 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, type Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEAD_LETTER_ATTRIBUTES } from "../../src/consumer/dead-letter.ts";
+import type { JobOutcome } from "../../src/consumer/outcome.ts";
 import { decodeRecord } from "../../src/consumer/record-decoder.ts";
 import { toSqsRecord } from "../../src/consumer/sqs-record.ts";
 import { encodePointer, JOB_TYPE_ATTRIBUTE, SIZE_ATTRIBUTE } from "../../src/core/claim-check.ts";
@@ -42,8 +43,8 @@ describe("dead letters: nothing is lost, and the reason is visible", () => {
 
   it("moves a job that always throws to its DLQ after exactly maxReceiveCount receives, payload readable, reason attached", async () => {
     const { jobId } = await h.publisher().publish("always-fails", { n: 7 });
-    await h.waitFor((o) => o.some((x) => x.jobId === jobId && x.outcome === "dead-lettered"));
-    const attempts = h.outcomes.filter((o) => o.jobId === jobId).map((o) => [o.attempt, o.outcome]);
+    await h.waitFor((o) => o.some((x) => x.jobId === jobId && x.kind === "dead-lettered"));
+    const attempts = h.outcomes.filter((o) => o.jobId === jobId).map((o) => [o.attempt, o.kind]);
     expect(attempts).toEqual([
       [1, "failed"],
       [2, "failed"],
@@ -74,7 +75,7 @@ describe("dead letters: nothing is lost, and the reason is visible", () => {
         MessageAttributes: { [JOB_TYPE_ATTRIBUTE]: { DataType: "String", StringValue: "echo" } },
       }),
     );
-    await h.waitFor((o) => o.some((x) => x.jobId === "sneaky-1" && x.outcome === "dead-lettered"));
+    await h.waitFor((o) => o.some((x) => x.jobId === "sneaky-1" && x.kind === "dead-lettered"));
     expect(h.outcomes.find((o) => o.jobId === "sneaky-1")).toMatchObject({
       attempt: 1,
       errorCode: "JobValidationError",
@@ -95,8 +96,10 @@ describe("dead letters: nothing is lost, and the reason is visible", () => {
       payload: { n: 1 },
     });
 
+    /** Publishes a pointer through SNS and returns the outcome of that message: the first one reported after it. */
     async function publishPointer(pointerBody: string, size: number) {
-      await h.fanout.clients.sns.send(
+      const before = h.outcomes.length;
+      const { MessageId } = await h.fanout.clients.sns.send(
         new PublishCommand({
           TopicArn: h.fanout.provisioned.topicArn,
           Message: pointerBody,
@@ -106,9 +109,12 @@ describe("dead letters: nothing is lost, and the reason is visible", () => {
           },
         }),
       );
-      await h.waitFor((o) => o.some((x) => x.outcome === "dead-lettered" && x.jobId === "unknown"));
-      const outcome = h.outcomes.find((x) => x.outcome === "dead-lettered" && x.jobId === "unknown");
-      h.outcomes.length = 0;
+      expect(MessageId).toBeDefined();
+      const ours = (outcomes: readonly JobOutcome[]) =>
+        outcomes.slice(before).find((x) => x.jobType === "echo");
+      await h.waitFor((o) => ours(o)?.kind === "dead-lettered");
+      const outcome = ours(h.outcomes);
+      expect(outcome?.jobId).toBeNull();
       const [dead] = await drain(h.fanout.clients.sqs, h.dlqUrl("echo"), 1);
       expect(dead?.Body).toBe(pointerBody);
       return { outcome, dead };

@@ -68,7 +68,7 @@ describe("messages written by AWS's extended client libraries", () => {
     await h.fanout.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: h.queueUrl("echo"), MessageBody: body }),
     );
-    await h.waitFor((o) => o.some((x) => x.outcome === "processed"));
+    await h.waitFor((o) => o.some((x) => x.kind === "processed"));
     expect(h.outcomes[0]).toMatchObject({ jobType: "echo", jobId: snsMessageId, offloaded: true });
   });
 
@@ -95,7 +95,7 @@ describe("messages written by AWS's extended client libraries", () => {
     );
     await h.waitFor((o) => o.some((x) => x.jobId === "py-2"));
     expect(h.outcomes.find((x) => x.jobId === "py-2")).toMatchObject({
-      outcome: "processed",
+      kind: "processed",
       offloaded: true,
     });
   });
@@ -114,7 +114,7 @@ describe("messages written by AWS's extended client libraries", () => {
     await h.fanout.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: h.queueUrl("echo"), MessageBody: body }),
     );
-    await h.waitFor((o) => o.some((x) => x.outcome === "dead-lettered"));
+    await h.waitFor((o) => o.some((x) => x.kind === "dead-lettered"));
     expect(h.outcomes[0]).toMatchObject({
       errorCode: "MalformedMessageError",
       reason: expect.stringContaining("intruder"),
@@ -152,7 +152,7 @@ describe("messages written by AWS's extended client libraries", () => {
     ]);
     await h.waitFor((o) => o.some((x) => x.jobId === published.jobId));
     expect(h.outcomes.find((x) => x.jobId === published.jobId)).toMatchObject({
-      outcome: "processed",
+      kind: "processed",
       offloaded: true,
     });
   });

@@ -18,7 +18,7 @@ describe("a job published by a non-Fanout producer keeps its id across retries a
   afterAll(() => h.stop());
 
   const deadLettered = (jobId: string) =>
-    h.outcomes.filter((o) => o.jobId === jobId && o.outcome === "dead-lettered");
+    h.outcomes.filter((o) => o.jobId === jobId && o.kind === "dead-lettered");
 
   it("is called by its first message id, which its dead letter carries, and again after a redrive", async () => {
     const { MessageId = "" } = await h.fanout.clients.sqs.send(
@@ -37,7 +37,7 @@ describe("a job published by a non-Fanout producer keeps its id across retries a
 
     expect((await fanout(["--local", "dlq", "redrive", "always-fails"], { env })).code).toBe(0);
     await h.waitFor(() => deadLettered(MessageId).length === 2);
-    expect(h.outcomes.filter((o) => o.outcome === "dead-lettered").map((o) => o.jobId)).toEqual([
+    expect(h.outcomes.filter((o) => o.kind === "dead-lettered").map((o) => o.jobId)).toEqual([
       MessageId,
       MessageId,
     ]);

@@ -21,14 +21,14 @@ describe("partial batch failure", () => {
     const idOf = (n: number) => results[n]?.jobId;
     const failingIds = [...failing].map(idOf).sort();
 
-    await h.waitFor((o) => o.filter((x) => x.outcome === "processed").length === 10);
+    await h.waitFor((o) => o.filter((x) => x.kind === "processed").length === 10);
     expect(invocations[0]).toEqual({ jobType: "fails-first-time", records: 10, failed: 3, deleted: 7 });
-    const failed = h.outcomes.filter((o) => o.outcome === "failed").map((o) => o.jobId);
+    const failed = h.outcomes.filter((o) => o.kind === "failed").map((o) => o.jobId);
     expect(failed.sort()).toEqual(failingIds);
     const secondAttempts = h.outcomes.filter((o) => o.attempt === 2);
-    expect(secondAttempts.map((o) => [o.jobId, o.outcome]).sort()).toEqual(
+    expect(secondAttempts.map((o) => [o.jobId, o.kind]).sort()).toEqual(
       failingIds.map((id) => [id, "processed"]),
     );
-    expect(h.outcomes.filter((o) => o.outcome === "processed" && o.attempt === 1)).toHaveLength(7);
+    expect(h.outcomes.filter((o) => o.kind === "processed" && o.attempt === 1)).toHaveLength(7);
   });
 });

@@ -2,6 +2,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEAD_LETTER_ATTRIBUTES } from "../../src/consumer/dead-letter.ts";
+import type { JobOutcome } from "../../src/consumer/outcome.ts";
 import { decodePointer } from "../../src/core/claim-check.ts";
 import { PayloadStore } from "../../src/core/payload-store.ts";
 import { type FaultHarness, startFaultHarness } from "../support/fault-harness.ts";
@@ -32,9 +33,9 @@ describe(`hostile input: ${HOSTILE_CASES.length} cases, each refused, dead-lette
     expect(HOSTILE_CASES.length).toBeGreaterThanOrEqual(30);
   });
 
-  async function terminalOutcome(match: (o: { jobId: string; messageId?: unknown }) => boolean) {
-    await h.waitFor((all) => all.some((o) => match(o) && o.outcome !== "failed"));
-    return h.outcomes.find((o) => match(o) && o.outcome !== "failed");
+  async function terminalOutcome(match: (o: JobOutcome) => boolean) {
+    await h.waitFor((all) => all.some((o) => match(o) && o.kind !== "failed"));
+    return h.outcomes.find((o) => match(o) && o.kind !== "failed");
   }
 
   it.each(HOSTILE_CASES.map((c) => [c.name, c] as const))(
@@ -50,7 +51,7 @@ describe(`hostile input: ${HOSTILE_CASES.length} cases, each refused, dead-lette
           return;
         }
         const { jobId } = (await publishing) as { jobId: string };
-        expect(await terminalOutcome((o) => o.jobId === jobId)).toMatchObject({ outcome: "processed" });
+        expect(await terminalOutcome((o) => o.jobId === jobId)).toMatchObject({ kind: "processed" });
         return;
       }
       const message = await send.message(context);
@@ -68,11 +69,11 @@ describe(`hostile input: ${HOSTILE_CASES.length} cases, each refused, dead-lette
       const { MessageId } = await sending;
       const outcome = await terminalOutcome((o) => o.messageId === MessageId);
       if ("processed" in expected) {
-        expect(outcome).toMatchObject({ outcome: "processed" });
+        expect(outcome).toMatchObject({ kind: "processed" });
         return;
       }
       if (!("deadLettered" in expected)) throw new Error("unexpected expectation");
-      expect(outcome).toMatchObject({ outcome: "dead-lettered", errorCode: expected.deadLettered });
+      expect(outcome).toMatchObject({ kind: "dead-lettered", errorCode: expected.deadLettered });
       expect(outcome?.reason).toMatch(expected.reason);
       if (expected.atOnce) expect(outcome?.attempt).toBe(1);
       // A dead letter too large for the DLQ with its reason is a pointer to its body, stored under its message id.

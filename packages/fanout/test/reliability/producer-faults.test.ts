@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PublishError } from "../../src/core/errors.ts";
-import type { JobRequest, PublishOutcome } from "../../src/core/publisher.ts";
-import {
-  type FaultHarness,
-  NO_VIOLATIONS,
-  report,
-  startFaultHarness,
-  violations,
-} from "../support/fault-harness.ts";
+import type { JobRequest } from "../../src/core/publisher.ts";
+import { type FaultHarness, startFaultHarness } from "../support/fault-harness.ts";
 import type { ReliabilityRegistry } from "./fixtures/registry.ts";
 
 /** Big enough to be offloaded: its publish writes to S3 first. */
@@ -25,13 +19,6 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
   });
   afterAll(() => h.stop());
 
-  async function settleAndCheck(scenario: string, published: readonly PublishOutcome[]) {
-    const result = await h.settle(published);
-    report(scenario, result);
-    expect(violations(result)).toEqual(NO_VIOLATIONS);
-    return result;
-  }
-
   it.each([
     { status: 500, code: "InternalError" },
     { status: 503, code: "ServiceUnavailable" },
@@ -41,7 +28,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
     const published = await h.publisher().publish("work", { n: 1, text: LARGE });
     expect(rule.hits).toBe(1);
     expect(published.offloaded).toBe(true);
-    const result = await settleAndCheck(`PutObject ${fault.code} once`, [published]);
+    const result = await h.settleAndCheck(`PutObject ${fault.code} once`, [published]);
     expect(result.processed).toBe(1);
   });
 
@@ -55,7 +42,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
     const publish = h.publisher().publish("work", { n: 2, text: LARGE }, { jobId: "put-fails-1" });
     await expect(publish).rejects.toBeInstanceOf(PublishError);
     await expect(publish).rejects.toThrow(/put-fails-1.*nothing was published/);
-    const result = await settleAndCheck("PutObject SlowDown ×3", []);
+    const result = await h.settleAndCheck("PutObject SlowDown ×3", []);
     expect(result.failedButSent).toBe(0);
     expect(h.outcomes.some((o) => o.jobId === "put-fails-1")).toBe(false);
   });
@@ -74,7 +61,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
     const failed = outcomes[3];
     expect(failed?.jobId).toMatch(/^[0-9a-f-]{36}$/);
     expect(failed?.ok === false && failed.error).toBeInstanceOf(PublishError);
-    const result = await settleAndCheck("PutObject 500 for one of six", outcomes);
+    const result = await h.settleAndCheck("PutObject 500 for one of six", outcomes);
     expect(result.processed).toBe(5);
     expect(result.failedButSent).toBe(0);
   });
@@ -85,7 +72,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
   ])("SNS Publish $code twice: the SDK retries and the job arrives once", async (fault) => {
     h.proxy.inject({ service: "sns", action: "Publish", times: 2, fault: { kind: "error", ...fault } });
     const published = await h.publisher().publish("work", { n: 4 });
-    const result = await settleAndCheck(`Publish ${fault.code} ×2`, [published]);
+    const result = await h.settleAndCheck(`Publish ${fault.code} ×2`, [published]);
     expect(result.processed).toBe(1);
     expect(result.duplicates).toEqual({});
   });
@@ -99,7 +86,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
     });
     const publish = h.publisher().publish("work", { n: 5 }, { jobId: "publish-fails-1" });
     await expect(publish).rejects.toBeInstanceOf(PublishError);
-    const result = await settleAndCheck("Publish InternalError ×3", [
+    const result = await h.settleAndCheck("Publish InternalError ×3", [
       { ok: false, jobId: "publish-fails-1", type: "work", error: new PublishError("expected") },
     ]);
     expect(result.failedButSent).toBe(0);
@@ -120,7 +107,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
       const outcomes = await h.publisher(fast).publishMany(jobs(10));
       expect(rule.hits).toBe(3);
       expect(outcomes.every((o) => o.ok)).toBe(true);
-      const result = await settleAndCheck(`PublishBatch ${fault.code} ×3`, outcomes);
+      const result = await h.settleAndCheck(`PublishBatch ${fault.code} ×3`, outcomes);
       expect(result.processed).toBe(10);
       expect(result.duplicates).toEqual({});
     },
@@ -135,7 +122,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
     });
     const outcomes = await h.publisher(fast).publishMany(jobs(4));
     expect(outcomes.every((o) => !o.ok && o.error instanceof PublishError)).toBe(true);
-    const result = await settleAndCheck("PublishBatch InternalError always", outcomes);
+    const result = await h.settleAndCheck("PublishBatch InternalError always", outcomes);
     expect(result.failedButSent).toBe(0);
   });
 
@@ -149,7 +136,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
       });
       const outcomes = await h.publisher(fast).publishMany(jobs(10));
       expect(outcomes.every((o) => o.ok)).toBe(true);
-      const result = await settleAndCheck(`PublishBatch entry ${code}`, outcomes);
+      const result = await h.settleAndCheck(`PublishBatch entry ${code}`, outcomes);
       expect(result.processed).toBe(10);
       expect(result.duplicates).toEqual({});
     },
@@ -165,7 +152,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
     const outcomes = await h.publisher(fast).publishMany(jobs(5));
     expect(rule.hits).toBe(3);
     expect(outcomes.map((o) => o.ok)).toEqual([false, true, true, true, true]);
-    const result = await settleAndCheck("PublishBatch entry InternalError always", outcomes);
+    const result = await h.settleAndCheck("PublishBatch entry InternalError always", outcomes);
     expect(result.processed).toBe(4);
     expect(result.failedButSent).toBe(0);
   });
@@ -179,7 +166,7 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
     const outcomes = await h.publisher(fast).publishMany(jobs(6));
     expect(outcomes).toHaveLength(6);
     expect(outcomes.every((o) => o?.ok)).toBe(true);
-    const result = await settleAndCheck("PublishBatch omits entries", outcomes);
+    const result = await h.settleAndCheck("PublishBatch omits entries", outcomes);
     expect(result.processed).toBe(6);
   });
 
@@ -192,9 +179,9 @@ describe("producer faults: S3 and SNS errors between the publisher and the cloud
     const outcomes = await h.publisher(fast).publishMany(jobs(5));
     expect(outcomes.every((o) => o.ok)).toBe(true);
     await h.waitFor((o) =>
-      outcomes.every((p) => o.filter((x) => x.jobId === p.jobId && x.outcome === "processed").length === 2),
+      outcomes.every((p) => o.filter((x) => x.jobId === p.jobId && x.kind === "processed").length === 2),
     );
-    const result = await settleAndCheck("PublishBatch response lost", outcomes);
+    const result = await h.settleAndCheck("PublishBatch response lost", outcomes);
     expect(Object.keys(result.duplicates)).toHaveLength(5);
   });
 });

@@ -2,6 +2,7 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import { DeleteQueueCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { SnsProducer } from "sns-sqs-big-payload";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JobOutcome } from "../../src/consumer/outcome.ts";
 import { Publisher } from "../../src/core/publisher.ts";
 import { LOCAL_REGION } from "../../src/local/endpoint.ts";
 import { type LocalFanout, startLocalFanout } from "../../src/local/local-fanout.ts";
@@ -10,7 +11,7 @@ import { depth } from "../cli/queues.ts";
 import { fanout as cli, localEnv } from "../cli/run.ts";
 import { aheadRegistry } from "../fixtures/registry.ts";
 import { bigPayloadServices } from "../support/big-payload.ts";
-import { fixtureHandler, type Harness, type Outcome, startHarness } from "../support/harness.ts";
+import { fixtureHandler, type Harness, startHarness } from "../support/harness.ts";
 
 /** Polls a queue's depth (visible and in flight) until it is `expected`; SNS delivers asynchronously. */
 async function untilDepth(h: Harness, url: string, expected: number): Promise<void> {
@@ -67,8 +68,8 @@ describe("jobs SNS cannot route to a worker are kept where an operator can peek 
         endpoint: h.fanout.cloud.endpoint,
         handlerPath: fixtureHandler,
       });
-      const outcomes: Outcome[] = [];
-      deployed.runners.get("resize-image")?.on("outcome", (o) => outcomes.push(o as Outcome));
+      const outcomes: JobOutcome[] = [];
+      deployed.runners.get("resize-image")?.on("outcome", (o) => outcomes.push(o));
       const redriven = await cli(["--local", "--json", "dlq", "redrive", "unrouted"], {
         env,
         registry: aheadRegistry,
@@ -78,7 +79,7 @@ describe("jobs SNS cannot route to a worker are kept where an operator can peek 
         if (Date.now() > deadline) throw new Error("the redriven job was never processed");
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      expect(outcomes).toEqual([expect.objectContaining({ jobId: job.jobId, outcome: "processed" })]);
+      expect(outcomes).toEqual([expect.objectContaining({ jobId: job.jobId, kind: "processed" })]);
       expect(await depth(h.fanout.clients.sqs, h.fanout.provisioned.unrouted.queueUrl)).toEqual({
         visible: 0,
         inFlight: 0,
@@ -152,7 +153,7 @@ describe("jobs SNS cannot route to a worker are kept where an operator can peek 
     await provisionTopology(h.fanout.clients, h.fanout.topology);
     const redriven = await cli(["--local", "--json", "dlq", "redrive", "echo", "--undelivered"], { env });
     expect(JSON.parse(redriven.stdout)).toMatchObject({ moved: 1, to: "fanout-test-echo" });
-    await h.waitFor((outcomes) => outcomes.some((o) => o.jobId === job.jobId && o.outcome === "processed"));
+    await h.waitFor((outcomes) => outcomes.some((o) => o.jobId === job.jobId && o.kind === "processed"));
     expect(await depth(h.fanout.clients.sqs, echo.deliveryDlqUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 });

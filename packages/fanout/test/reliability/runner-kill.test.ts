@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type FaultHarness,
-  NO_VIOLATIONS,
-  report,
-  startFaultHarness,
-  violations,
-} from "../support/fault-harness.ts";
-import type { Outcome } from "../support/harness.ts";
+import { type FaultHarness, startFaultHarness } from "../support/fault-harness.ts";
 import { type RunnerChild, startRunnerChild } from "../support/runner-child.ts";
 
 describe("the event-source runner killed in the middle of a batch, then restarted", () => {
@@ -22,7 +15,7 @@ describe("the event-source runner killed in the middle of a batch, then restarte
 
   function runner(): RunnerChild {
     const child = startRunnerChild(h.cloud.endpoint);
-    child.onOutcome((fields) => h.outcomes.push(fields as Outcome));
+    child.onOutcome((outcome) => h.outcomes.push(outcome));
     children.push(child);
     return child;
   }
@@ -41,10 +34,8 @@ describe("the event-source runner killed in the middle of a batch, then restarte
     await first.kill();
     const second = runner();
     await second.ready;
-    const result = await h.settle(outcomes, 40_000);
-    report("runner SIGKILLed mid-batch", result);
-    expect(violations(result)).toEqual(NO_VIOLATIONS);
+    const result = await h.settleAndCheck("runner SIGKILLed mid-batch", outcomes, 40_000);
     expect(result.processed).toBe(5);
-    expect(h.outcomes.filter((o) => o.outcome === "processed" && o.attempt === 2)).toHaveLength(5);
+    expect(h.outcomes.filter((o) => o.kind === "processed" && o.attempt === 2)).toHaveLength(5);
   });
 });

@@ -65,8 +65,8 @@ describe(`soak: ${JOBS.toLocaleString("en")} jobs through the local cloud`, () =
     const deadLettered = new Set<string>();
     runner.onOutcome((o) => {
       const id = String(o.jobId);
-      if (o.outcome === "processed") processed.set(id, (processed.get(id) ?? 0) + 1);
-      if (o.outcome === "dead-lettered") deadLettered.add(id);
+      if (o.kind === "processed") processed.set(id, (processed.get(id) ?? 0) + 1);
+      if (o.kind === "dead-lettered") deadLettered.add(id);
     });
     const publisher = new Publisher({
       registry: soakRegistry,

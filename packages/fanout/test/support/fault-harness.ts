@@ -1,16 +1,16 @@
 import type { Message } from "@aws-sdk/client-sqs";
+import { expect } from "vitest";
 import { decodeRecord } from "../../src/consumer/record-decoder.ts";
 import { toSqsRecord } from "../../src/consumer/sqs-record.ts";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "../../src/core/aws-clients.ts";
 import { PayloadStore } from "../../src/core/payload-store.ts";
-import { Publisher, type PublisherOptions, type PublishOutcome } from "../../src/core/publisher.ts";
+import type { PublishOutcome } from "../../src/core/publisher.ts";
 import type { Registry } from "../../src/core/registry.ts";
 import { type LocalCloud, startLocalCloud } from "../../src/local/cloud.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../src/local/endpoint.ts";
 import { type LocalFanout, startLocalFanout } from "../../src/local/local-fanout.ts";
 import { type ReliabilityRegistry, reliabilityRegistry } from "../reliability/fixtures/registry.ts";
 import { FaultProxy } from "./fault-proxy.ts";
-import type { Outcome } from "./harness.ts";
 import {
   checkInvariant,
   type DeadLetter,
@@ -18,26 +18,28 @@ import {
   type InvariantReport,
   readDeadLetters,
 } from "./invariant.ts";
+import { type LocalFanoutKit, localFanoutKit } from "./local-fanout-kit.ts";
 import { reliabilityHandler } from "./reliability-handlers.ts";
 
-export interface FaultHarness {
+export interface FaultHarness extends LocalFanoutKit<ReliabilityRegistry> {
   readonly cloud: LocalCloud;
   readonly proxy: FaultProxy;
   /** Provisioned and run through the proxy: every client, the runners' and the workers' alike. */
   readonly fanout: LocalFanout;
   /** Straight to the cloud, for the checks, which faults must not disturb. */
   readonly direct: AwsClients;
-  readonly outcomes: Outcome[];
-  publisher(options?: Partial<PublisherOptions<ReliabilityRegistry>>): Publisher<ReliabilityRegistry>;
-  waitFor(predicate: (outcomes: readonly Outcome[]) => boolean, ms?: number): Promise<void>;
   /**
    * Waits until every successful publish is processed or in its DLQ (collecting dead letters and audit
    * entries as it goes), then checks the invariant for these publishes.
    */
   settle(published: readonly PublishOutcome[], ms?: number): Promise<InvariantReport>;
+  /** `settle`, then prints the scenario's figures and fails the test on any violation of the invariant. */
+  settleAndCheck(
+    scenario: string,
+    published: readonly PublishOutcome[],
+    ms?: number,
+  ): Promise<InvariantReport>;
   readonly deadLetters: readonly DeadLetter[];
-  queueUrl(consumer: string): string;
-  dlqUrl(consumer: string): string;
   stop(): Promise<void>;
 }
 
@@ -60,17 +62,11 @@ export async function startFaultHarness(
   });
   const { topicArn, bucket } = fanout.provisioned;
   const directPayloads = new PayloadStore({ s3: direct.s3, bucket });
-  const outcomes: Outcome[] = [];
-  for (const runner of fanout.runners.values())
-    runner.on("outcome", (fields) => outcomes.push(fields as Outcome));
+  const kit = localFanoutKit(fanout, reliabilityRegistry);
+  const { outcomes, queue } = kit;
   const deadLetters: DeadLetter[] = [];
   const unreadable: string[] = [];
   const audited: string[] = [];
-  const queue = (consumer: string) => {
-    const q = fanout.provisioned.queues.get(consumer);
-    if (!q) throw new Error(`no queue for ${consumer}`);
-    return q;
-  };
 
   async function collect(): Promise<void> {
     for (const worker of fanout.topology.workers) {
@@ -88,57 +84,46 @@ export async function startFaultHarness(
     }
   }
 
-  async function waitFor(predicate: (o: readonly Outcome[]) => boolean, ms = 30_000): Promise<void> {
+  async function settle(published: readonly PublishOutcome[], ms = 45_000): Promise<InvariantReport> {
+    const ids = published.filter((p) => p.ok).map((p) => p.jobId);
     const deadline = Date.now() + ms;
-    while (!predicate(outcomes)) {
-      if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    for (;;) {
+      await collect();
+      const done = new Set([
+        ...outcomes.filter((o) => o.kind === "processed").map((o) => o.jobId),
+        ...deadLetters.map((d) => d.jobId),
+      ]);
+      const pending = ids.filter((id) => !done.has(id));
+      if (pending.length === 0 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    const mine = new Set(published.map((p) => p.jobId));
+    return checkInvariant(
+      {
+        published,
+        outcomes: outcomes.filter((o) => o.jobId !== null && mine.has(o.jobId)),
+        deadLetters: deadLetters.filter((d) => mine.has(d.jobId)),
+        audited,
+        exchanges: proxy.exchanges,
+      },
+      unreadable,
+    );
   }
 
   return {
+    ...kit,
     cloud,
     proxy,
     fanout,
     direct,
-    outcomes,
     deadLetters,
-    publisher: (overrides = {}) =>
-      new Publisher({
-        registry: reliabilityRegistry,
-        sns: fanout.clients.sns,
-        payloads: new PayloadStore({ s3: fanout.clients.s3, bucket }),
-        topicArn,
-        ...overrides,
-      }),
-    waitFor,
-    async settle(published, ms = 45_000) {
-      const ids = published.filter((p) => p.ok).map((p) => p.jobId);
-      const deadline = Date.now() + ms;
-      for (;;) {
-        await collect();
-        const done = new Set([
-          ...outcomes.filter((o) => o.outcome === "processed").map((o) => o.jobId),
-          ...deadLetters.map((d) => d.jobId),
-        ]);
-        const pending = ids.filter((id) => !done.has(id));
-        if (pending.length === 0 || Date.now() > deadline) break;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      const mine = new Set(published.map((p) => p.jobId));
-      return checkInvariant(
-        {
-          published,
-          outcomes: outcomes.filter((o) => mine.has(o.jobId)),
-          deadLetters: deadLetters.filter((d) => mine.has(d.jobId)),
-          audited,
-          exchanges: proxy.exchanges,
-        },
-        unreadable,
-      );
+    settle,
+    async settleAndCheck(scenario, published, ms) {
+      const result = await settle(published, ms);
+      report(scenario, result);
+      expect(violations(result)).toEqual(NO_VIOLATIONS);
+      return result;
     },
-    queueUrl: (consumer) => queue(consumer).queueUrl,
-    dlqUrl: (consumer) => queue(consumer).dlqUrl,
     stop: async () => {
       await fanout.stop();
       destroyAwsClients(direct);
@@ -149,7 +134,7 @@ export async function startFaultHarness(
 }
 
 /** Prints a scenario's figures in the test output, so duplicates are seen, not hidden. */
-export function report(scenario: string, result: InvariantReport): void {
+function report(scenario: string, result: InvariantReport): void {
   const duplicates = Object.values(result.duplicates);
   console.warn(
     `[reliability] ${scenario}: published ${result.published}, processed ${result.processed}, dead-lettered ${result.deadLettered} (${result.redrivenWithoutReason.length} by redrive), duplicates ${duplicates.length} jobs / ${duplicates.reduce((a, b) => a + b - 1, 0)} extra runs, failed-but-sent ${result.failedButSent}`,
@@ -157,7 +142,7 @@ export function report(scenario: string, result: InvariantReport): void {
 }
 
 /** The parts of the report that must be empty whatever the scenario. */
-export function violations(result: InvariantReport) {
+function violations(result: InvariantReport) {
   return {
     lost: result.lost,
     successNotSent: result.successNotSent,
@@ -166,7 +151,7 @@ export function violations(result: InvariantReport) {
   };
 }
 
-export const NO_VIOLATIONS = {
+const NO_VIOLATIONS = {
   lost: [],
   successNotSent: [],
   unreadableDeadLetters: [],

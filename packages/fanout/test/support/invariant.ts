@@ -5,6 +5,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { DEAD_LETTER_ATTRIBUTES } from "../../src/consumer/dead-letter.ts";
+import type { JobOutcome } from "../../src/consumer/outcome.ts";
 import { decodeRecord } from "../../src/consumer/record-decoder.ts";
 import { toSqsRecord } from "../../src/consumer/sqs-record.ts";
 import { decodePointer } from "../../src/core/claim-check.ts";
@@ -32,8 +33,8 @@ export interface DeadLetter {
 export interface InvariantInput {
   /** What `publish`/`publishMany` returned. */
   readonly published: readonly PublishOutcome[];
-  /** The `outcome` lines of the runners. */
-  readonly outcomes: readonly { readonly jobId: string; readonly outcome: string }[];
+  /** The runners' outcomes of these jobs. */
+  readonly outcomes: readonly JobOutcome[];
   readonly deadLetters: readonly DeadLetter[];
   /** Job ids that reached the audit queue (every job SNS accepted); omit to skip that check. */
   readonly audited?: readonly string[];
@@ -163,7 +164,8 @@ export function checkInvariant(input: InvariantInput, unreadable: readonly strin
   const succeeded = input.published.filter((p) => p.ok).map((p) => p.jobId);
   const processedCount = new Map<string, number>();
   for (const o of input.outcomes)
-    if (o.outcome === "processed") processedCount.set(o.jobId, (processedCount.get(o.jobId) ?? 0) + 1);
+    if (o.kind === "processed" && o.jobId !== null)
+      processedCount.set(o.jobId, (processedCount.get(o.jobId) ?? 0) + 1);
   const deadIds = new Set(input.deadLetters.map((d) => d.jobId));
   const duplicates: Record<string, number> = {};
   for (const [id, count] of processedCount) {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import type { JobOutcome } from "../../src/consumer/outcome.ts";
 
 export interface MemorySample {
   readonly at: number;
@@ -13,7 +14,7 @@ export interface RunnerChild {
   /** Resolves when the runners poll. */
   readonly ready: Promise<void>;
   readonly memory: MemorySample[];
-  onOutcome(listener: (fields: Record<string, unknown>) => void): void;
+  onOutcome(listener: (outcome: JobOutcome) => void): void;
   onStarted(listener: (fields: Record<string, unknown>) => void): void;
   /** SIGKILL: no cleanup, no batch finished, like a Lambda host lost mid-invocation. */
   kill(): Promise<void>;
@@ -38,7 +39,7 @@ export function startRunnerChild(
     stdio: ["ignore", "pipe", "inherit"],
   });
   const memory: MemorySample[] = [];
-  const outcomeListeners: ((fields: Record<string, unknown>) => void)[] = [];
+  const outcomeListeners: ((outcome: JobOutcome) => void)[] = [];
   const startedListeners: ((fields: Record<string, unknown>) => void)[] = [];
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
@@ -54,7 +55,7 @@ export function startRunnerChild(
       }
       if (message.ready) resolve();
       if (message.memory) memory.push(message.memory as MemorySample);
-      if (message.outcome) for (const l of outcomeListeners) l(message.outcome as Record<string, unknown>);
+      if (message.outcome) for (const l of outcomeListeners) l(message.outcome as JobOutcome);
       if (message.started) for (const l of startedListeners) l(message.started as Record<string, unknown>);
     });
   });

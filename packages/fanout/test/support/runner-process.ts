@@ -23,7 +23,7 @@ const fanout = await startLocalFanout({
   handlerPath: reliabilityHandler,
 });
 for (const runner of fanout.runners.values()) {
-  runner.on("outcome", (fields) => emit({ outcome: fields }));
+  runner.on("outcome", (outcome) => emit({ outcome }));
   runner.on("log", (line) => {
     if (line.includes('"job started"')) emit({ started: JSON.parse(line) });
   });

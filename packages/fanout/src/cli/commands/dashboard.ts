@@ -1,11 +1,11 @@
 import { once } from "node:events";
 import type { Command } from "commander";
+import { errorMessage, UsageError } from "../../core/errors.ts";
 import { DEFAULT_DASHBOARD_HOST, startDashboard } from "../../dashboard/dashboard.ts";
 import { isLoopback } from "../../dashboard/guard.ts";
 import { dashboardPort } from "../../dashboard/port.ts";
 import type { ConnectionOptions } from "../connection.ts";
 import type { CommandContext } from "../context.ts";
-import { UsageError } from "../exit-codes.ts";
 
 interface DashboardCommandOptions {
   readonly port?: string;
@@ -50,7 +50,7 @@ Examples:
       try {
         port = dashboardPort(options.port, context.io.env);
       } catch (error) {
-        throw new UsageError((error as Error).message);
+        throw new UsageError(errorMessage(error));
       }
       const global = command.optsWithGlobals<ConnectionOptions>();
       const connection = context.connect(command);

@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import type { Topology } from "../../core/topology.ts";
-import { type DeadLetter, decodeDeadLetter } from "../../operations/dead-letters.ts";
+import { type DeadLetter, peekDeadLetters } from "../../operations/dead-letters.ts";
 import { describeHolding, type HoldingQueue, holdingQueue } from "../../operations/holding-queues.ts";
-import { peekMessages } from "../../operations/peek.ts";
 import { redriveHolding } from "../../operations/redrive-holding.ts";
 import type { Connection } from "../connection.ts";
 import { type CommandContext, exampleJobType, positiveInteger, requireHoldingConsumer } from "../context.ts";
@@ -74,14 +73,11 @@ afterwards, but each one's ApproximateReceiveCount goes up by one. Full payloads
       try {
         const { holding } = await resolveHolding(connection, type, options.undelivered);
         const { url, name } = await connection.queue(holding.queueName);
-        const peeked = await peekMessages(connection.clients.sqs, url, options.number);
-        const now = Date.now();
-        const topicArn = peeked.messages.length > 0 ? await connection.topicArn() : "";
-        const deadLetters = await Promise.all(
-          peeked.messages.map((m) =>
-            decodeDeadLetter(m, { payloads: connection.payloadReader, topicArn, now }),
-          ),
-        );
+        const peeked = await peekDeadLetters(connection.clients.sqs, url, options.number, {
+          payloads: connection.payloadReader,
+          topicArn: connection.topicArn,
+        });
+        const { deadLetters } = peeked;
         if (peeked.unreleased > 0) {
           output.note(
             `fanout: ${plural(peeked.unreleased, "dead letter")} could not be made visible again; they reappear within 30 seconds.`,

@@ -1,9 +1,15 @@
 import type { Command } from "commander";
-import { JobValidationError } from "../../core/errors.ts";
-import { findJob, type JobTypeOf, type PayloadInput, type Registry } from "../../core/registry.ts";
+import { PartialFailureError, UsageError } from "../../core/errors.ts";
+import {
+  type JobTypeOf,
+  type PayloadInput,
+  parsePayload,
+  type Registry,
+  requireJob,
+} from "../../core/registry.ts";
 import { type BulkItem, type BulkSummary, checkItems, formatSummary, publishBulk } from "../bulk-publish.ts";
 import { type CommandContext, exampleJobType, positiveInteger, requireJobType } from "../context.ts";
-import { EXIT, PartialFailureError, UsageError } from "../exit-codes.ts";
+import { EXIT } from "../exit-codes.ts";
 import { looksLikeNdjson, parseJson, parseNdjson, readSource } from "../read-input.ts";
 
 interface PublishOptions {
@@ -88,7 +94,6 @@ refused (the valid ones were sent), 1 if any job could not be sent.`,
           return;
         }
         const payload = parseJson(source);
-        // Validated here, before any connection, so a bad payload fails the same with or without a cloud.
         validate(registry, type, payload);
         const connection = context.connect(command);
         try {
@@ -114,14 +119,9 @@ refused (the valid ones were sent), 1 if any job could not be sent.`,
     );
 }
 
+/** The publisher's own check, before any connection, so a bad payload fails the same with or without a cloud. */
 function validate(registry: Registry, type: string, payload: unknown): void {
-  const parsed = findJob(registry, type)?.schema.safeParse(payload);
-  if (parsed && !parsed.success) {
-    throw new JobValidationError(
-      type,
-      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    );
-  }
+  parsePayload(requireJob(registry, type), payload);
 }
 
 async function publishMany(

@@ -1,11 +1,10 @@
 import type { Command } from "commander";
-import { errorMessage } from "../../core/errors.ts";
+import { errorMessage, UsageError } from "../../core/errors.ts";
 import { PayloadStore } from "../../core/payload-store.ts";
 import { type JobRequest, Publisher } from "../../core/publisher.ts";
 import type { Registry } from "../../core/registry.ts";
 import { dashboardPort } from "../../dashboard/port.ts";
 import type { CommandContext } from "../context.ts";
-import { UsageError } from "../exit-codes.ts";
 
 interface StartOptions {
   readonly demo?: boolean;

@@ -1,0 +1,119 @@
+import { randomUUID } from "node:crypto";
+import {
+  encodePointer,
+  JOB_TYPE_ATTRIBUTE,
+  type PointerFormat,
+  type StringAttribute,
+  sizeAttributeOf,
+} from "./claim-check.ts";
+import { ENVELOPE_VERSION, encodeEnvelope, type JobEnvelope, MAX_ID_LENGTH } from "./envelope.ts";
+import { errorMessage, FanoutError, JobValidationError, PublishError } from "./errors.ts";
+import { payloadKey } from "./naming.ts";
+import type { PayloadWriter, StoredPayload } from "./payload-store.ts";
+import type { PreparedMessage } from "./publish-outcome.ts";
+import { parsePayload, type Registry, requireJob } from "./registry.ts";
+import { messageSize } from "./sqs-limits.ts";
+
+export interface JobToEncode {
+  readonly type: string;
+  readonly payload: unknown;
+  readonly jobId?: string | undefined;
+  readonly correlationId?: string | undefined;
+}
+
+/** A job whose message is too large for SNS: its envelope goes to S3 first. */
+export interface OffloadRequest {
+  readonly offload: true;
+  readonly jobId: string;
+  readonly type: string;
+  readonly body: string;
+  readonly attributes: Record<string, StringAttribute>;
+  readonly key: string;
+}
+
+export interface EncodingOptions {
+  /** A message larger than this (body and attributes, as SNS counts) is offloaded. */
+  readonly thresholdBytes: number;
+  readonly alwaysOffload: boolean;
+}
+
+/**
+ * Validates a job and encodes its envelope: the SNS message itself, or what to offload. Synchronous, because
+ * most jobs need no S3 upload and a promise each is costly.
+ */
+export function encodeJob(
+  registry: Registry,
+  job: JobToEncode,
+  options: EncodingOptions,
+): PreparedMessage | OffloadRequest {
+  parsePayload(requireJob(registry, job.type), job.payload);
+  // The consumer refuses envelopes whose ids it cannot index (see envelope.ts): refuse them here, unsent.
+  const badIds = (["jobId", "correlationId"] as const).filter((field) => {
+    const value = job[field];
+    return value !== undefined && (value.length < 1 || value.length > MAX_ID_LENGTH);
+  });
+  if (badIds.length > 0) {
+    throw new JobValidationError(
+      job.type,
+      badIds.map((path) => ({ path, message: `must be 1 to ${MAX_ID_LENGTH} characters` })),
+    );
+  }
+  const createdAt = new Date();
+  const envelope: JobEnvelope = {
+    v: ENVELOPE_VERSION,
+    id: job.jobId ?? randomUUID(),
+    type: job.type,
+    createdAt: createdAt.toISOString(),
+    ...(job.correlationId ? { correlationId: job.correlationId } : {}),
+    payload: job.payload,
+  };
+  const body = encodeEnvelope(envelope);
+  const attributes: Record<string, StringAttribute> = {
+    [JOB_TYPE_ATTRIBUTE]: { DataType: "String", StringValue: job.type },
+  };
+  const inlineSize = messageSize(body, attributes);
+  if (inlineSize <= options.thresholdBytes && !options.alwaysOffload) {
+    return { jobId: envelope.id, type: job.type, body, attributes, size: inlineSize, offloaded: false };
+  }
+  return {
+    offload: true,
+    jobId: envelope.id,
+    type: job.type,
+    body,
+    attributes,
+    key: payloadKey(job.type, envelope.id, createdAt),
+  };
+}
+
+/** Stores the envelope, then returns the pointer message: the object exists before anything points at it. */
+export async function offloadJob(
+  request: OffloadRequest,
+  payloads: PayloadWriter,
+  format: PointerFormat,
+): Promise<PreparedMessage> {
+  const { jobId, type, body, attributes, key } = request;
+  let pointer: StoredPayload;
+  try {
+    pointer = await payloads.put(key, body);
+  } catch (error) {
+    if (error instanceof FanoutError) throw error;
+    throw new PublishError(
+      `Could not store the payload of job ${jobId} (${type}) in s3://${payloads.bucket}/${key}: ${errorMessage(error)}; nothing was published. Try again.`,
+      { cause: error, jobType: type, jobId },
+    );
+  }
+  const pointerAttributes = {
+    ...attributes,
+    [sizeAttributeOf(format)]: { DataType: "Number", StringValue: String(pointer.size) },
+  };
+  const pointerBody = encodePointer(pointer, format);
+  return {
+    jobId,
+    type,
+    body: pointerBody,
+    attributes: pointerAttributes,
+    size: messageSize(pointerBody, pointerAttributes),
+    offloaded: true,
+    payloadKey: pointer.key,
+  };
+}

@@ -1,0 +1,87 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
+import { describe, expect, it, vi } from "vitest";
+import { createJobHandler } from "../../src/consumer/job-handler.ts";
+import type { JobOutcome } from "../../src/consumer/outcome.ts";
+import { onJobOutcome } from "../../src/consumer/outcome.ts";
+import { encodeEnvelope } from "../../src/core/envelope.ts";
+import { testRegistry } from "../fixtures/registry.ts";
+import { sqsRecord } from "./factories.ts";
+
+const resources = {
+  topicArn: "arn:aws:sns:us-east-1:123456789012:fanout-test-jobs",
+  bucket: "fanout-test-payloads",
+  queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/fanout-test-echo",
+  dlqUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/fanout-test-echo-dlq",
+};
+const lambdaContext = { getRemainingTimeInMillis: () => 30_000 } as Context;
+
+function echoRecord(id: string, n: number) {
+  const body = encodeEnvelope({
+    v: 1,
+    id,
+    type: "echo",
+    createdAt: new Date().toISOString(),
+    payload: { n },
+  });
+  return sqsRecord({ messageId: `m-${id}`, body, receiveCount: 2 });
+}
+
+// An inline job that succeeds needs no AWS request: these run without a network.
+describe("createJobHandler reports each record's outcome", () => {
+  it("to onOutcome, to the logger it is given, and on the outcome channel, with one shape", async () => {
+    const logger = new Logger({ serviceName: "orders", logLevel: "SILENT" });
+    const logged = vi.spyOn(logger, "info");
+    const reported: JobOutcome[] = [];
+    const published: JobOutcome[] = [];
+    const unsubscribe = onJobOutcome((outcome) => published.push(outcome));
+    const seen: number[] = [];
+    const handler = createJobHandler(testRegistry, "echo", async (payload) => void seen.push(payload.n), {
+      resources,
+      logger,
+      onOutcome: (outcome) => reported.push(outcome),
+    });
+    try {
+      const response = await handler(
+        { Records: [echoRecord("j-1", 1), echoRecord("j-2", 2)] },
+        lambdaContext,
+      );
+      expect(response).toEqual({ batchItemFailures: [] });
+    } finally {
+      unsubscribe();
+    }
+    expect(seen).toEqual([1, 2]);
+    expect(reported).toEqual([
+      expect.objectContaining({
+        kind: "processed",
+        jobType: "echo",
+        jobId: "j-1",
+        messageId: "m-j-1",
+        attempt: 2,
+        offloaded: false,
+      }),
+      expect.objectContaining({ kind: "processed", jobId: "j-2", attempt: 2 }),
+    ]);
+    expect(published).toEqual(reported);
+    expect(logged).toHaveBeenCalledWith(
+      "job processed",
+      expect.objectContaining({ jobType: "echo", jobId: "j-1", outcome: "processed", attempt: 2 }),
+    );
+  });
+
+  it("keeps the outcome when onOutcome throws, and says so in the log", async () => {
+    const logger = new Logger({ serviceName: "orders", logLevel: "SILENT" });
+    const warned = vi.spyOn(logger, "warn");
+    const handler = createJobHandler(testRegistry, "echo", async () => {}, {
+      resources,
+      logger,
+      onOutcome: () => {
+        throw new Error("metrics are down");
+      },
+    });
+    expect(await handler({ Records: [echoRecord("j-3", 3)] }, lambdaContext)).toEqual({
+      batchItemFailures: [],
+    });
+    expect(warned).toHaveBeenCalledWith("onOutcome threw; the outcome stands", { error: "metrics are down" });
+  });
+});
