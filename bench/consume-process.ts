@@ -10,7 +10,7 @@ import { benchClients } from "./clients.ts";
 import { RequestCounter } from "./counter.ts";
 
 export interface ConsumeJob {
-  readonly consumer: "fanout" | "powertools";
+  readonly consumer: "fanout" | "fanout-without-metrics" | "powertools";
   readonly endpoint: string;
   readonly recordsFile: string;
   readonly resources: FunctionResources;
@@ -35,9 +35,13 @@ const context = {
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let handler: Handler;
-if (job.consumer === "fanout") {
+if (job.consumer === "fanout" || job.consumer === "fanout-without-metrics") {
   const { fanoutHandler } = await import("./handlers/fanout.ts");
-  handler = fanoutHandler({ clients: benchClients(job.endpoint, counter), resources: job.resources });
+  handler = fanoutHandler({
+    clients: benchClients(job.endpoint, counter),
+    resources: job.resources,
+    ...(job.consumer === "fanout-without-metrics" ? { metrics: false } : {}),
+  });
 } else {
   handler = (await import("./handlers/powertools.ts")).handler;
 }

@@ -24,9 +24,10 @@ export interface ConsumeResult {
   readonly calls: Record<string, number>;
 }
 
-const CONSUMERS: readonly ConsumeJob["consumer"][] = ["fanout", "powertools"];
+const CONSUMERS: readonly ConsumeJob["consumer"][] = ["fanout", "fanout-without-metrics", "powertools"];
 export const CONSUMER_NAMES = {
   fanout: "Fanout createJobHandler",
+  "fanout-without-metrics": "Fanout createJobHandler, metrics: false",
   powertools: "Powertools batch, full event schema (docs) + S3 GetObject",
 };
 
@@ -88,6 +89,13 @@ export function printConsume(results: readonly ConsumeResult[], options: BenchOp
         r === baseline ? "" : ratio(r.msPerRecord, baseline?.msPerRecord ?? Number.NaN),
       ]),
     );
+    const withMetrics = rows.find((r) => r.consumer === "fanout");
+    const withoutMetrics = rows.find((r) => r.consumer === "fanout-without-metrics");
+    if (withMetrics && withoutMetrics) {
+      note(
+        `Fanout's metrics (EMF, one document per batch of 10) cost ${fmt((withMetrics.msPerRecord - withoutMetrics.msPerRecord) * 1000, 1)} µs per record: ${ratio(withMetrics.msPerRecord, withoutMetrics.msPerRecord)} the time without them.`,
+      );
+    }
     if (workload === "mixed")
       note("The baseline reads an offloaded record's payload with one GetObject, without Fanout's checks.");
   }

@@ -41,9 +41,33 @@ function locate(packages: Record<string, LockEntry>, from: string, name: string)
   }
 }
 
+/**
+ * The packages npm nested under a workspace (where its pinned versions differ from the hoisted ones), moved
+ * to where they go beneath the same package installed from a tarball at `installedAt`.
+ */
+export function nestedUnder(source: Lockfile, workspace: string, installedAt: string): Lockfile["packages"] {
+  const prefix = `${workspace}/node_modules/`;
+  return Object.fromEntries(
+    Object.entries(source.packages)
+      .filter(([path]) => path.startsWith(prefix))
+      .map(([path, entry]) => [`${installedAt}/node_modules/${path.slice(prefix.length)}`, entry]),
+  );
+}
+
 /** npm recomputes these for the new app; the repository's values (dev, peer...) describe the repository. */
 function withoutRepositoryFlags({ dev, devOptional, peer, optional, ...entry }: LockEntry): LockEntry {
   return optional || devOptional ? { ...entry, optional: true } : entry;
+}
+
+/**
+ * A lock written without `resolved` URLs makes `npm ci` ask the registry for each package's metadata, which
+ * an offline install may not have cached; the tarball's URL (cached by its integrity) needs no such request.
+ */
+function withRegistryTarball(path: string, entry: LockEntry): LockEntry {
+  if (entry.resolved || !entry.version) return entry;
+  const name = path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length);
+  const file = `${name.slice(name.lastIndexOf("/") + 1)}-${entry.version}.tgz`;
+  return { ...entry, resolved: `https://registry.npmjs.org/${name}/-/${file}` };
 }
 
 /**
@@ -67,7 +91,7 @@ export function cutLockfile(source: Lockfile, app: AppManifest, own: Record<stri
     if (packages[path]) continue;
     const entry = available[path] as LockEntry;
     if (entry.link) throw new Error(`${path} is a link in the source lock; supply it in \`own\`.`);
-    packages[path] = withoutRepositoryFlags(entry);
+    packages[path] = withRegistryTarball(path, withoutRepositoryFlags(entry));
     for (const dependency of Object.keys(entry.dependencies ?? {}))
       pending.push({ from: path, name: dependency, required: true });
     for (const dependency of Object.keys(entry.optionalDependencies ?? {}))

@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findTerraformTools, stackDirectories, writeMirrorConfig } from "../../stacks/terraform-check.ts";
-import { type AppManifest, cutLockfile, type Lockfile } from "./lockfile.ts";
+import { type AppManifest, cutLockfile, type Lockfile, nestedUnder } from "./lockfile.ts";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const LIBRARY = join(REPO, "packages/fanout");
@@ -81,6 +81,7 @@ function installApp(dir: string, tarball: string, manifest: AppManifest): void {
   const library = JSON.parse(readFileSync(join(LIBRARY, "package.json"), "utf8")) as Record<string, unknown>;
   const integrity = `sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`;
   const own = {
+    ...nestedUnder(REPO_LOCK, "packages/fanout", "node_modules/fanout"),
     "node_modules/fanout": {
       version: library.version,
       resolved: "file:fanout.tgz",

@@ -28,7 +28,7 @@ const ONE_WORKER = [
 ];
 
 describe("adding a job type to the registry", () => {
-  it("adds exactly one worker's resources and outputs, and changes only the unrouted queue's filter", async () => {
+  it("adds exactly one worker's resources and outputs, and changes only the unrouted queue's filter and the dashboard", async () => {
     const before = await synthesizeRegistry([]);
     const after = await synthesizeRegistry([testJob("reindex")]);
     const addresses = (s: Synthesized) => new Set(s.resources.map((r) => r.address));
@@ -49,13 +49,17 @@ describe("adding a job type to the registry", () => {
         filter: after.resources.find((a) => a.address === r.address)?.config.filter_policy,
       }));
     // "archive" receives every type by an exists filter, so it stays as it is; only the unrouted queue's
-    // filter learns that the new type is now routed.
+    // filter learns that the new type is now routed, and the dashboard gains the new type's row.
     expect(changed).toEqual([
+      { address: expect.stringMatching(/^aws_cloudwatch_dashboard\./), filter: undefined },
       {
         address: expect.stringMatching(/^aws_sns_topic_subscription\.fanout_unrouted-/),
         filter: unroutedFilterPolicy(["ingest", "index", "reindex"]),
       },
     ]);
+
+    const dashboard = after.resources.find((r) => r.type === "aws_cloudwatch_dashboard");
+    expect(String(dashboard?.config.dashboard_body)).toContain(`"QueueName","stacktest-reindex"`);
 
     const outputs = (s: Synthesized) => Object.keys(s.json.output ?? {});
     expect(

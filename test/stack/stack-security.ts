@@ -27,6 +27,7 @@ function policies(json: StackJson): { where: string; type: string; document: Doc
     ["aws_kms_key", "policy"],
     ["aws_iam_policy", "policy"],
     ["aws_sns_topic_policy", "policy"],
+    ["aws_xray_resource_policy", "policy_document"],
   ];
   return fields.flatMap(([type, field]) =>
     resources(json, type).map(([name, config]) => ({
@@ -54,14 +55,28 @@ function isWildcardResource(resource: string): boolean {
   return resource === "*" || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(resource);
 }
 
+/** X-Ray's trace-writing actions support no resource-level permissions: AWS documents them on `*` only. */
+const XRAY_WITHOUT_RESOURCES = new Set([
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+]);
+const writesTracesOnly = (s: PolicyStatement) => s.Action.every((a) => XRAY_WITHOUT_RESOURCES.has(a));
+
 /**
- * `*` resources only where AWS requires them: a KMS key policy's statements (the key itself) and the TLS deny
- * (which must cover everything). Anywhere else, a statement names its resources.
+ * `*` resources only where AWS requires them: a KMS key policy's statements (the key itself), the TLS deny
+ * (which must cover everything), and X-Ray's trace writes (no resource-level permissions exist for them).
+ * Anywhere else, a statement names its resources.
  */
 export function wildcardResources(json: StackJson): string[] {
   return policies(json).flatMap(({ where, type, document }) =>
     document.Statement.filter(
-      (s) => type !== "aws_kms_key" && !isTlsDeny(s) && list(s.Resource).some(isWildcardResource),
+      (s) =>
+        type !== "aws_kms_key" &&
+        !isTlsDeny(s) &&
+        !writesTracesOnly(s) &&
+        list(s.Resource).some(isWildcardResource),
     ).map((s) => `${where}: ${list(s.Resource).join(",")}`),
   );
 }

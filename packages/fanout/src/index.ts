@@ -37,6 +37,13 @@ export { defineConfig, type FanoutConfig, type LoadedConfig, loadConfig } from "
 export { decodeEnvelope, ENVELOPE_VERSION, type JobEnvelope, MAX_ID_LENGTH } from "./core/envelope.ts";
 export * from "./core/errors.ts";
 export { type FunctionResources, functionEnvironment } from "./core/function-environment.ts";
+export {
+  FANOUT_METRICS,
+  type FanoutMetric,
+  JOB_TYPE_DIMENSION,
+  metricsNamespace,
+  SERVICE_DIMENSION,
+} from "./core/metric-names.ts";
 export { type Placement, payloadBucketName, payloadKey, queueNames, topicName } from "./core/naming.ts";
 export {
   DEFAULT_MAX_PAYLOAD_BYTES,

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { build, type Metafile, type Plugin } from "esbuild";
 import { CATCH_ALL_ENTRY } from "../consumer/entries.ts";
+import { ConfigurationError } from "../core/errors.ts";
 import { CATCH_ALL } from "../core/naming.ts";
 import type { Registry } from "../core/registry.ts";
 import { filterSourceMap } from "./source-map.ts";
@@ -11,6 +12,7 @@ import { filterSourceMap } from "./source-map.ts";
 /** The Lambda handler setting that matches the bundle's entry file name. */
 export const BUNDLE_HANDLER = "index.handler";
 const CODE_FILE = "index.mjs";
+const TRACER_PACKAGE = "@aws-lambda-powertools/tracer";
 
 export interface Bundle {
   /** A directory holding only the bundle (its entry, lazily loaded chunks, source maps), ready to be zipped. */
@@ -32,10 +34,23 @@ export interface BundleOptions {
    * publisher and the SNS client (the job context refuses every follow-up of such a type anyway).
    */
   readonly followUps?: boolean;
+  /**
+   * Whether the function traces with X-Ray (the registry's `tracing`). Default false: the bundle leaves out
+   * Powertools Tracer and the X-Ray SDK.
+   */
+  readonly tracing?: boolean;
 }
 
 /** The variable the job handler reads to know its bundle carries no publisher. */
 export const FOLLOW_UPS_VARIABLE = "FANOUT_FOLLOW_UPS";
+/** The variable the job handler reads to know its bundle carries no tracer. */
+export const TRACING_VARIABLE = "FANOUT_TRACING";
+
+interface BundleSettings {
+  readonly bundleAwsSdk: boolean;
+  readonly followUps: boolean;
+  readonly tracing: boolean;
+}
 
 /**
  * Zod's classic API re-exports every message locale (about 260 KB minified) through `z.locales`; the
@@ -73,8 +88,12 @@ const cache = new Map<string, Promise<Bundle>>();
  */
 export function bundleHandler(entry: string, options: BundleOptions = {}): Promise<Bundle> {
   const entryPath = resolve(entry);
-  const settings = { bundleAwsSdk: options.bundleAwsSdk ?? true, followUps: options.followUps ?? true };
-  const cacheKey = `${entryPath}\0${settings.bundleAwsSdk}\0${settings.followUps}`;
+  const settings: BundleSettings = {
+    bundleAwsSdk: options.bundleAwsSdk ?? true,
+    followUps: options.followUps ?? true,
+    tracing: options.tracing ?? false,
+  };
+  const cacheKey = [entryPath, settings.bundleAwsSdk, settings.followUps, settings.tracing].join("\0");
   let bundle = cache.get(cacheKey);
   if (!bundle) {
     bundle = buildBundle(entryPath, settings);
@@ -102,10 +121,15 @@ function reachableOutputs(metafile: Metafile, entry: string): Set<string> {
   return reached;
 }
 
-async function buildBundle(
-  entryPath: string,
-  settings: { readonly bundleAwsSdk: boolean; readonly followUps: boolean },
-): Promise<Bundle> {
+/** What a bundle compiles out: the publisher without follow-ups, the tracer without tracing. */
+function compiledOut(settings: BundleSettings): Record<string, string> {
+  return {
+    ...(settings.followUps ? {} : { [`process.env.${FOLLOW_UPS_VARIABLE}`]: '"none"' }),
+    ...(settings.tracing ? {} : { [`process.env.${TRACING_VARIABLE}`]: '"off"' }),
+  };
+}
+
+async function buildBundle(entryPath: string, settings: BundleSettings): Promise<Bundle> {
   const result = await build({
     entryPoints: { index: entryPath },
     outdir: "/",
@@ -127,8 +151,12 @@ async function buildBundle(
     sourcemap: "linked",
     sourcesContent: false,
     legalComments: "none",
-    external: settings.bundleAwsSdk ? [] : ["@aws-sdk/*"],
-    define: settings.followUps ? {} : { [`process.env.${FOLLOW_UPS_VARIABLE}`]: '"none"' },
+    // Without tracing the tracer's import is compiled out: an app need not install it to build.
+    external: [
+      ...(settings.bundleAwsSdk ? [] : ["@aws-sdk/*"]),
+      ...(settings.tracing ? [] : [TRACER_PACKAGE]),
+    ],
+    define: compiledOut(settings),
     metafile: true,
     plugins: [englishZodLocalesOnly],
     // Some CommonJS dependencies call `require` for Node built-ins, which ES modules lack.
@@ -179,6 +207,17 @@ async function buildBundle(
   return { directory, codeBytes, mapBytes };
 }
 
+/** The tracer is an optional peer: an app that turns tracing on installs it, and is told so at synth. */
+function requireTracer(): void {
+  try {
+    import.meta.resolve(TRACER_PACKAGE);
+  } catch {
+    throw new ConfigurationError(
+      `The registry traces (tracing: true), which needs ${TRACER_PACKAGE}: run npm install ${TRACER_PACKAGE}@2.35.0, or turn tracing off.`,
+    );
+  }
+}
+
 /** The bundle of every job type's handler, keyed by job type, and the catch-all's, built in parallel. */
 export async function bundleWorkers(
   registry: Registry,
@@ -188,6 +227,7 @@ export async function bundleWorkers(
   },
 ): Promise<ReadonlyMap<string, Bundle>> {
   const { handlerEntry } = options;
+  if (registry.tracing) requireTracer();
   const entries: [string, string, boolean][] = registry.jobList.map((job) => [
     job.type,
     handlerEntry(job.type),
@@ -195,7 +235,9 @@ export async function bundleWorkers(
   ]);
   if (registry.keepMessagesWithoutAttributes) entries.push([CATCH_ALL, CATCH_ALL_ENTRY, false]);
   const bundles = await Promise.all(
-    entries.map(([, entry, followUps]) => bundleHandler(entry, { ...options, followUps })),
+    entries.map(([, entry, followUps]) =>
+      bundleHandler(entry, { ...options, followUps, tracing: registry.tracing }),
+    ),
   );
   return new Map(entries.map(([name], i) => [name, bundles[i] as Bundle]));
 }

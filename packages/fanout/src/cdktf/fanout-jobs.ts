@@ -9,6 +9,7 @@ import type { Registry } from "../core/registry.ts";
 import { describeTopology, type Topology } from "../core/topology.ts";
 import { AlarmTopic } from "./alarm-topic.ts";
 import type { Bundle } from "./bundle.ts";
+import { FanoutDashboard } from "./fanout-dashboard.ts";
 import { JobTopic } from "./job-topic.ts";
 import { PayloadBucket } from "./payload-bucket.ts";
 import { ProducerPolicy } from "./producer-policy.ts";
@@ -73,6 +74,7 @@ export class FanoutJobs extends Construct {
         ? [{ topicArn: alarmTopicArn, service: "cloudwatch.amazonaws.com" }]
         : [],
       producerAccountIds: props.producerAccountIds ?? [],
+      tracing: props.registry.tracing,
     });
     const target = {
       topicArn: createsAlarmTopic
@@ -139,6 +141,7 @@ export class FanoutJobs extends Construct {
         bucket: { name: payloads.bucket.bucket, arn: payloads.bucket.arn },
         logRetentionDays: LOG_RETENTION_DAYS,
         alarms: target,
+        tracing: props.registry.tracing,
       });
       new QueueAlarms(this, `${worker.consumer}-alarms`, {
         queue: worker,
@@ -190,11 +193,18 @@ export class FanoutJobs extends Construct {
         ],
         logRetentionDays: LOG_RETENTION_DAYS,
         alarms: target,
+        tracing: props.registry.tracing,
       });
       new QueueAlarms(this, `${catchAll.consumer}-alarms`, { queue: catchAll, retryDelaySeconds: 0, target });
       this.outputQueueUrls(catchAll.consumer, queues);
     }
 
+    const dashboard = new FanoutDashboard(this, "dashboard", topology);
+    this.output(
+      "dashboard-name",
+      dashboard.dashboard.dashboardName,
+      "The CloudWatch dashboard of every job type.",
+    );
     this.output("topic-arn", jobs.topic.arn, "Producers publish jobs here.");
     this.output(
       "key-arn",

@@ -2,6 +2,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias/index.js";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key/index.js";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy/index.js";
+import { XrayResourcePolicy } from "@cdktf/provider-aws/lib/xray-resource-policy/index.js";
 import { Construct } from "constructs";
 import { policyDocument } from "./policy.ts";
 
@@ -15,6 +16,8 @@ export interface JobTopicProps {
   readonly serviceTopics?: readonly { readonly topicArn: string; readonly service: string }[];
   /** Accounts whose producers may publish (and so use the key); the topic's own account always may. */
   readonly producerAccountIds?: readonly string[];
+  /** Active X-Ray tracing of deliveries: a producer's trace continues to the queues. */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -126,7 +129,30 @@ export class JobTopic extends Construct {
       ]),
     });
     new KmsAlias(this, "alias", { name: `alias/${props.topicName}`, targetKeyId: this.key.keyId });
-    this.topic = new SnsTopic(this, "topic", { name: props.topicName, kmsMasterKeyId: this.key.arn });
+    this.topic = new SnsTopic(this, "topic", {
+      name: props.topicName,
+      kmsMasterKeyId: this.key.arn,
+      ...(props.tracing ? { tracingConfig: "Active" } : {}),
+    });
+    if (props.tracing) {
+      // SNS writes its part of a trace with the account's X-Ray resource policy, limited here to this topic.
+      new XrayResourcePolicy(this, "tracing", {
+        policyName: `${props.topicName}-tracing`,
+        policyDocument: policyDocument([
+          {
+            Sid: "TopicWritesTraces",
+            Effect: "Allow",
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: ["xray:PutTraceSegments", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+            Resource: "*",
+            Condition: {
+              StringEquals: { "aws:SourceAccount": props.accountId },
+              ArnLike: { "aws:SourceArn": props.topicArn },
+            },
+          },
+        ]),
+      });
+    }
     if (producers.length > 0) {
       new SnsTopicPolicy(this, "policy", {
         arn: this.topic.arn,

@@ -21,7 +21,20 @@ export interface QueueFunctionProps {
   readonly permissions: readonly PolicyStatement[];
   readonly logRetentionDays: number;
   readonly alarms: AlarmTarget;
+  /** Active X-Ray tracing (the registry's `tracing`). */
+  readonly tracing: boolean;
 }
+
+/**
+ * What Lambda's active tracing needs. X-Ray has no resource-level permissions for these two actions, so they
+ * are the stack's one grant on `*` (AWS's own AWSXRayDaemonWriteAccess is the same), and only where tracing is on.
+ */
+export const XRAY_WRITE: PolicyStatement = {
+  Sid: "WriteTraces",
+  Effect: "Allow",
+  Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+  Resource: "*",
+};
 
 /**
  * A Lambda function triggered by one queue: its log group, a role limited to that queue, that log group and
@@ -58,6 +71,7 @@ export class QueueFunction extends Construct {
           Resource: queue.arn,
         },
         ...props.permissions,
+        ...(props.tracing ? [XRAY_WRITE] : []),
         {
           Sid: "WriteOwnLogs",
           Effect: "Allow",
@@ -79,6 +93,7 @@ export class QueueFunction extends Construct {
       memorySize: settings.memoryMb,
       timeout: settings.timeoutSeconds,
       environment: { variables: props.environment },
+      ...(props.tracing ? { tracingConfig: { mode: "Active" } } : {}),
       dependsOn: [logGroup],
     });
     new LambdaEventSourceMapping(this, "trigger", {

@@ -18,6 +18,7 @@ export interface WorkerFunctionProps {
   readonly bucket: { readonly name: string; readonly arn: string };
   readonly logRetentionDays: number;
   readonly alarms: AlarmTarget;
+  readonly tracing: boolean;
 }
 
 /** The consumer Lambda of one job type, with the permissions its job needs and no more. */
@@ -39,6 +40,7 @@ export class WorkerFunction extends Construct {
       permissions: workerPermissions(props),
       logRetentionDays: props.logRetentionDays,
       alarms: props.alarms,
+      tracing: props.tracing,
     });
   }
 }

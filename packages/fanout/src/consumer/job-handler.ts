@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { AwsClients } from "../core/aws-clients.ts";
 import {
@@ -10,6 +11,7 @@ import {
   WrongQueueError,
 } from "../core/errors.ts";
 import type { FunctionResources } from "../core/function-environment.ts";
+import { once } from "../core/once.ts";
 import {
   type JobDefinition,
   type JobTypeOf,
@@ -21,8 +23,11 @@ import {
 import { sendToDeadLetterQueue } from "./dead-letter.ts";
 import { decideFailure } from "./failure-decision.ts";
 import { createFunctionRuntime, type FunctionRuntime } from "./function-runtime.ts";
+import { createHandlerMetrics, publishMetricValues } from "./handler-metrics.ts";
 import type { JobContext } from "./job-context.ts";
+import { createJobTracing, type EndJobSpan } from "./job-tracing.ts";
 import { type JobOutcome, outcomeLogFields, outcomeMessage, publishOutcome } from "./outcome.ts";
+import { OutcomeTally } from "./outcome-metrics.ts";
 import { type DecodedJob, decodeRecord } from "./record-decoder.ts";
 
 export type JobFunction<R extends Registry, T extends JobTypeOf<R>> = (
@@ -42,6 +47,11 @@ export interface JobHandlerOptions {
   readonly logger?: Logger;
   /** Called with every record's outcome, after its log line (for metrics, say); an exception it throws is logged and ignored. */
   readonly onOutcome?: (outcome: JobOutcome) => void;
+  /**
+   * The Powertools Metrics that Fanout's metrics (see `FANOUT_METRICS`) are added to and published through at
+   * the end of each invocation, or false for none. Default: one in the app's namespace, `Fanout/<app>`.
+   */
+  readonly metrics?: Metrics | false;
 }
 
 /** How far one record got: what its outcome can say about it. */
@@ -64,8 +74,17 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
 ): SqsHandler {
   const job: JobDefinition = requireJob(registry, type);
   const logger = options.logger ?? new Logger({ serviceName: type });
+  const metrics =
+    options.metrics === false ? undefined : (options.metrics ?? createHandlerMetrics(registry.app, type));
+  // A bundle built without tracing leaves the tracer out (cdktf/bundle.ts): the first test folds to false there.
+  const tracing =
+    process.env.FANOUT_TRACING !== "off" && registry.tracing
+      ? once(() => createJobTracing(registry.app))
+      : undefined;
   const processor = new BatchProcessor(EventType.SQS);
   let runtime: FunctionRuntime<R> | undefined;
+  let coldStart = true;
+  const tally = new OutcomeTally();
 
   function report(
     record: SQSRecord,
@@ -78,12 +97,19 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       messageId: record.messageId,
       attempt: progress.attempt,
       durationMs: Math.round(performance.now() - progress.started),
-      ...(progress.decoded ? { offloaded: progress.decoded.offloaded } : {}),
+      ...(progress.decoded
+        ? {
+            correlationId: progress.decoded.envelope.correlationId ?? progress.decoded.envelope.id,
+            offloaded: progress.decoded.offloaded,
+            payloadBytes: progress.decoded.payloadBytes,
+          }
+        : {}),
       ...details,
     };
     const fields = outcomeLogFields(outcome);
     if (outcome.kind === "processed") logger.info(outcomeMessage(outcome), fields);
     else logger.warn(outcomeMessage(outcome), fields);
+    if (metrics) tally.add(outcome);
     publishOutcome(outcome);
     try {
       options.onOutcome?.(outcome);
@@ -105,13 +131,18 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     if (envelope.type !== type) throw new WrongQueueError(envelope.type, type, ids);
     const payload = parsePayload(job, envelope.payload, ids) as PayloadOutput<R["jobs"][T]>;
     const correlationId = envelope.correlationId ?? envelope.id;
+    const endSpan: EndJobSpan | undefined = tracing
+      ? (await tracing())({ jobType: type, jobId: envelope.id, correlationId, attempt: progress.attempt })
+      : undefined;
     const context: JobContext<R> = {
       jobId: envelope.id,
       jobType: type,
       correlationId,
       attempt: progress.attempt,
       offloaded: decoded.offloaded,
-      logger: logger.createChild({ persistentKeys: { jobType: type, jobId: envelope.id, correlationId } }),
+      logger: logger.createChild({
+        persistentKeys: { jobType: type, jobId: envelope.id, correlationId, attempt: progress.attempt },
+      }),
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
       publish: async (followUpType, payload, publishOptions) => {
         // IAM lets a deployed function publish (and offload) only the types it lists; refused the same way everywhere.
@@ -121,7 +152,13 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
         return publisher.publish(followUpType, payload, { ...publishOptions, correlationId });
       },
     };
-    await fn(payload, context);
+    try {
+      await fn(payload, context);
+      endSpan?.();
+    } catch (error) {
+      endSpan?.(error);
+      throw error;
+    }
   }
 
   /** Dead-letters the record or schedules its retry, as `decideFailure` says; rethrows unless dead-lettered. */
@@ -208,14 +245,20 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     runtime ??= createFunctionRuntime(registry, job, options, logger);
     const rt = runtime;
     logger.addContext(lambdaContext);
-    return processPartialResponse(
-      event,
-      (record: SQSRecord) => runRecord(rt, record, lambdaContext),
-      processor,
-      {
-        context: lambdaContext,
-        throwOnFullBatchFailure: false,
-      },
-    );
+    if (coldStart && metrics) metrics.captureColdStartMetric(lambdaContext.functionName);
+    coldStart = false;
+    try {
+      return await processPartialResponse(
+        event,
+        (record: SQSRecord) => runRecord(rt, record, lambdaContext),
+        processor,
+        {
+          context: lambdaContext,
+          throwOnFullBatchFailure: false,
+        },
+      );
+    } finally {
+      if (metrics) publishMetricValues(metrics, tally.take());
+    }
   };
 }

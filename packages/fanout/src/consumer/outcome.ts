@@ -8,12 +8,16 @@ export interface JobOutcome {
   readonly jobType: string;
   /** Null when the record could not be read far enough to find its job's id. */
   readonly jobId: string | null;
+  /** The id the job shares with the jobs it caused and was caused by (known once the record was decoded). */
+  readonly correlationId?: string;
   readonly messageId: string;
   /** The record's receive count: 1 on the first delivery. */
   readonly attempt: number;
   readonly durationMs: number;
   /** Whether the payload came from S3 through a pointer (known once the record was decoded). */
   readonly offloaded?: boolean;
+  /** The envelope's size in UTF-8 bytes, inline or as read from S3 (known once the record was decoded). */
+  readonly payloadBytes?: number;
   /** For `failed` and `dead-lettered`: the error's name and message. */
   readonly errorCode?: string;
   readonly reason?: string;

@@ -21,6 +21,8 @@ import { type AttributeStrings, recordAttributeStrings } from "./message-attribu
 export interface DecodedJob {
   readonly envelope: JobEnvelope;
   readonly offloaded: boolean;
+  /** The body the job was read from, in UTF-8 bytes: the message itself, or the object a pointer names. */
+  readonly payloadBytes: number;
   /** True when the body was not a Fanout envelope, as from AWS's Java or Python extended clients. */
   readonly foreign: boolean;
 }
@@ -93,7 +95,10 @@ function foreignJobId(message: Unwrapped): string {
 export async function decodeRecord(record: SQSRecord, options: DecodeOptions): Promise<DecodedJob> {
   const message = unwrapNotification(record, options.topicArn);
   const pointer = decodePointer(message.body);
-  const body = pointer ? await options.payloads.get(pointer, declaredSize(message.attributes)) : message.body;
+  const declared = declaredSize(message.attributes);
+  const body = pointer ? await options.payloads.get(pointer, declared) : message.body;
+  // The store checked an offloaded body against its declared size, so only an inline one is measured.
+  const payloadBytes = pointer && declared !== undefined ? declared : Buffer.byteLength(body, "utf8");
   const attributeType = message.attributes[JOB_TYPE_ATTRIBUTE];
   if (looksLikeEnvelope(body)) {
     const envelope = decodeEnvelope(body);
@@ -102,7 +107,7 @@ export async function decodeRecord(record: SQSRecord, options: DecodeOptions): P
         `Message attribute ${JOB_TYPE_ATTRIBUTE}="${attributeType}" disagrees with the envelope's type "${envelope.type}".`,
       );
     }
-    return { envelope, offloaded: pointer !== undefined, foreign: false };
+    return { envelope, offloaded: pointer !== undefined, payloadBytes, foreign: false };
   }
   if (attributeType === undefined) {
     throw new MalformedMessageError(
@@ -125,6 +130,7 @@ export async function decodeRecord(record: SQSRecord, options: DecodeOptions): P
       payload,
     },
     offloaded: pointer !== undefined,
+    payloadBytes,
     foreign: true,
   };
 }

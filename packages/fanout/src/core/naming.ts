@@ -88,6 +88,11 @@ export function producerPolicyName(app: string, placement: Placement): string {
   return boundedName(`${app}-producer-${placement.region}`, MAX_POLICY_NAME);
 }
 
+/** CloudWatch dashboards are account-wide, not regional: the region keeps two deployments apart. */
+export function dashboardName(app: string, placement: Pick<Placement, "region">): string {
+  return `${app}-${placement.region}`;
+}
+
 export function alarmTopicName(app: string): string {
   return `${app}-alarms`;
 }

@@ -13,7 +13,9 @@ import {
   type OffloadRequest,
   offloadJob,
 } from "./job-encoder.ts";
+import { once } from "./once.ts";
 import type { PayloadWriter } from "./payload-store.ts";
+import { createPublishMetrics } from "./publish-metrics.ts";
 import {
   type FailedJob,
   notPublished,
@@ -50,6 +52,12 @@ export interface PublisherOptions<R extends Registry> {
    * Fanout's consumers read both.
    */
   readonly pointerFormat?: PointerFormat;
+  /**
+   * Write `JobsPublished`, `JobsPublishedOffloaded` and `PublishFailures` per job type (EMF on standard output,
+   * namespace `Fanout/<app>`) after each `publish` and `publishMany`. For producers that run in Lambda or beside
+   * the CloudWatch agent. Default false.
+   */
+  readonly metrics?: boolean;
 }
 
 export interface PublishOptions {
@@ -70,6 +78,7 @@ export class Publisher<R extends Registry> {
   readonly #retry: RetryPolicy;
   readonly #concurrency: number;
   readonly #pointerFormat: PointerFormat;
+  readonly #recordMetrics: (() => Promise<(outcomes: readonly PublishOutcome[]) => void>) | undefined;
 
   constructor(options: PublisherOptions<R>) {
     this.#options = options;
@@ -81,6 +90,9 @@ export class Publisher<R extends Registry> {
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#concurrency = options.concurrency ?? 8;
     this.#pointerFormat = options.pointerFormat ?? "current";
+    this.#recordMetrics = options.metrics
+      ? once(() => createPublishMetrics(options.registry.app))
+      : undefined;
   }
 
   /**
@@ -93,7 +105,19 @@ export class Publisher<R extends Registry> {
     payload: PayloadInput<R, T>,
     options: PublishOptions = {},
   ): Promise<PublishedJob> {
-    const message = await this.#prepare({ type, payload, ...options });
+    const jobId = options.jobId ?? randomUUID();
+    try {
+      const published = await this.#publishOne({ type, payload, ...options, jobId });
+      await this.#measure([published]);
+      return published;
+    } catch (error) {
+      await this.#measure([notPublished(jobId, type, error)]);
+      throw error;
+    }
+  }
+
+  async #publishOne(job: JobToEncode & { readonly jobId: string }): Promise<PublishedJob> {
+    const message = await this.#prepare(job);
     try {
       const response = await this.#options.sns.send(
         new (await loadSnsCommands()).PublishCommand({
@@ -104,12 +128,19 @@ export class Publisher<R extends Registry> {
       );
       return published(message, response.MessageId ?? "");
     } catch (error) {
-      throw new PublishError(`SNS did not accept job ${message.jobId} (${type}): ${errorMessage(error)}`, {
-        cause: error,
-        jobType: type,
-        jobId: message.jobId,
-      });
+      throw new PublishError(
+        `SNS did not accept job ${message.jobId} (${job.type}): ${errorMessage(error)}`,
+        {
+          cause: error,
+          jobType: job.type,
+          jobId: message.jobId,
+        },
+      );
     }
+  }
+
+  async #measure(outcomes: readonly PublishOutcome[]): Promise<void> {
+    if (this.#recordMetrics) (await this.#recordMetrics())(outcomes);
   }
 
   /**
@@ -152,6 +183,7 @@ export class Publisher<R extends Registry> {
       sending.push(this.#sendWindow(prepared, start, outcomes, slot));
     }
     await Promise.all(sending);
+    await this.#measure(outcomes);
     return outcomes;
   }
 

@@ -89,6 +89,8 @@ export interface Registry<J extends JobDefinition = JobDefinition> {
   readonly subscribers: readonly SubscriberDefinition[];
   /** Whether the catch-all keeps messages published without any attribute (see `RegistryDeclaration`). */
   readonly keepMessagesWithoutAttributes: boolean;
+  /** Whether the topic and the functions trace with X-Ray (see `RegistryDeclaration`). */
+  readonly tracing: boolean;
 }
 
 export type JobTypeOf<R extends Registry> = R["jobList"][number]["type"];
@@ -176,6 +178,12 @@ export interface RegistryDeclaration<J extends JobDefinition> {
    * keeps such messages in the unrouted queue. An app whose producers all set `jobType` may turn it off.
    */
   readonly keepMessagesWithoutAttributes?: boolean;
+  /**
+   * X-Ray tracing. Default false. With true the topic traces actively (a producer's trace continues through SNS
+   * and SQS into the function), each function traces actively, and each job is a subsegment annotated with
+   * its type, id, correlation id and attempt. X-Ray is billed per trace recorded.
+   */
+  readonly tracing?: boolean;
 }
 
 export function defineRegistry<const J extends JobDefinition>(
@@ -233,6 +241,7 @@ export function defineRegistry<const J extends JobDefinition>(
     jobList: declaration.jobs,
     subscribers,
     keepMessagesWithoutAttributes: declaration.keepMessagesWithoutAttributes ?? true,
+    tracing: declaration.tracing ?? false,
   };
 }
 

@@ -4,10 +4,10 @@ import { subscriptions, type Topology } from "../core/topology.ts";
 import type { DeadLetter } from "../operations/dead-letters.ts";
 import { peekDeadLetters } from "../operations/dead-letters.ts";
 import { describeHolding, type HoldingQueue, holdingQueue } from "../operations/holding-queues.ts";
+import { JOB_FIGURES_MINUTES } from "../operations/job-figures.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
 import { redriveHolding } from "../operations/redrive-holding.ts";
 import { redriveMessage } from "../operations/redrive-one.ts";
-import { CLOUDWATCH_PERIOD_SECONDS } from "./cloudwatch-throughput.ts";
 import type { KeyedLock } from "./lock.ts";
 import type { OutcomeLog } from "./outcomes.ts";
 import type { QueueSampler } from "./sampler.ts";
@@ -98,8 +98,8 @@ function throughputSource(context: ApiContext) {
   if (context.target === "aws") {
     return {
       source: "cloudwatch",
-      bucketSeconds: CLOUDWATCH_PERIOD_SECONDS,
-      note: "Messages deleted per minute (CloudWatch NumberOfMessagesDeleted), last 10 minutes, a few minutes behind.",
+      bucketSeconds: 60,
+      note: `Jobs processed per minute (Fanout's JobsProcessed in CloudWatch), last ${JOB_FIGURES_MINUTES} minutes, a few minutes behind.`,
     };
   }
   return {
@@ -124,7 +124,7 @@ export function queues(context: ApiContext) {
       const series =
         throughput.source === "runner"
           ? (outcomes?.throughput(q.consumer) ?? [])
-          : (sampler.cloudWatchThroughput(q.queueName) ?? []);
+          : (sampler.cloudWatchThroughput(q.consumer) ?? []);
       return {
         consumer: q.consumer,
         kind: q.kind,
@@ -132,10 +132,28 @@ export function queues(context: ApiContext) {
         dlq: q.kind === "unrouted" ? null : q.dlqName,
         undelivered: q.deliveryDlqName,
         figures: sampler.figures(q.consumer) ?? null,
-        // Subscriber and unrouted queues are not read by a Fanout worker: no runner reports for them.
-        throughput: q.kind !== "worker" && throughput.source === "runner" ? null : series,
+        // Subscriber and unrouted queues are not read by a Fanout worker: nothing reports their jobs.
+        jobs: q.kind === "worker" ? jobFigures(context, q.consumer) : null,
+        throughput: q.kind !== "worker" || throughput.source === "none" ? null : series,
       };
     }),
+  };
+}
+
+/** A worker's outcomes over the window: from the local runners' events, or from Fanout's metrics on AWS. */
+function jobFigures(context: ApiContext, jobType: string) {
+  return context.outcomes?.figures(jobType) ?? context.sampler.cloudWatchJobs(jobType) ?? null;
+}
+
+/** Every worker's outcomes over the window, for `fanout status --local`. */
+export function jobs(context: ApiContext) {
+  return {
+    app: context.topology.app,
+    windowMinutes: JOB_FIGURES_MINUTES,
+    source: context.outcomes ? "runner" : context.target === "aws" ? "cloudwatch" : "none",
+    jobs: Object.fromEntries(
+      context.topology.workers.map((w) => [w.consumer, jobFigures(context, w.consumer)]),
+    ),
   };
 }
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { DashboardError, DeadLetterNotFoundError, errorMessage, HttpError } from "../core/errors.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
-import { subscriptions, type Topology } from "../core/topology.ts";
+import type { Topology } from "../core/topology.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
 import * as api from "./api.ts";
 import { checkAction, checkHost, type GuardOptions } from "./guard.ts";
@@ -66,7 +66,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const allowActions = options.allowActions ?? false;
   const lock = new KeyedLock();
   const sampler = new QueueSampler({
-    queues: subscriptions(options.topology),
+    topology: options.topology,
     reader: options.reader,
     lock,
     ...(options.sampleIntervalMs ? { intervalMs: options.sampleIntervalMs } : {}),
@@ -120,6 +120,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (path === "/api/topology") return sendJson(response, 200, api.topology(context));
     if (path === "/api/queues") return sendJson(response, 200, api.queues(context));
     if (path === "/api/outcomes") return sendJson(response, 200, api.recentOutcomes(context));
+    if (path === "/api/jobs") return sendJson(response, 200, api.jobs(context));
     const [a, b, type, ...rest] = parts;
     if (a === "api" && b === "dlq" && type && CONSUMER.test(type) && rest.length === 0) {
       return sendJson(

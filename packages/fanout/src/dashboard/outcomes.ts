@@ -1,4 +1,9 @@
 import { type JobOutcome, type OutcomeKind, UNKNOWN_JOB_ID } from "../consumer/outcome.ts";
+import { JOB_FIGURES_MINUTES, type JobFigures } from "../operations/job-figures.ts";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const FIELD = { processed: "processed", failed: "failed", "dead-lettered": "deadLettered" } as const;
 
 /** Anything that reports job outcomes the way the local runner does (`EventSourceRunner`). */
 export interface OutcomeEmitter {
@@ -21,7 +26,7 @@ export interface OutcomeLogOptions {
   readonly capacity?: number;
   /** Width of one throughput bucket. Default 10 seconds. */
   readonly bucketMs?: number;
-  /** Buckets kept: with the defaults, the last 10 minutes. */
+  /** Buckets kept. Default: as many as make up the figures' window (`JOB_FIGURES_MINUTES`). */
   readonly buckets?: number;
   readonly now?: () => number;
 }
@@ -36,14 +41,14 @@ export class OutcomeLog {
   readonly buckets: number;
   readonly #now: () => number;
   readonly #recent: RecentOutcome[] = [];
-  /** Per job type: bucket index (time / bucketMs) to processed count. */
-  readonly #processed = new Map<string, Map<number, number>>();
+  /** Per job type: bucket index (time / bucketMs) to the outcomes counted in it. */
+  readonly #counts = new Map<string, Map<number, Mutable<JobFigures>>>();
   readonly #detach: (() => void)[] = [];
 
   constructor(options: OutcomeLogOptions = {}) {
     this.capacity = options.capacity ?? 200;
     this.bucketMs = options.bucketMs ?? 10_000;
-    this.buckets = options.buckets ?? 60;
+    this.buckets = options.buckets ?? (JOB_FIGURES_MINUTES * 60_000) / this.bucketMs;
     this.#now = options.now ?? Date.now;
   }
 
@@ -71,15 +76,29 @@ export class OutcomeLog {
       reason: outcome.reason ?? null,
     });
     if (this.#recent.length > this.capacity) this.#recent.splice(0, this.#recent.length - this.capacity);
-    if (kind !== "processed") return;
     const bucket = Math.floor(now / this.bucketMs);
-    let counts = this.#processed.get(jobType);
+    let counts = this.#counts.get(jobType);
     if (!counts) {
       counts = new Map();
-      this.#processed.set(jobType, counts);
+      this.#counts.set(jobType, counts);
     }
-    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+    const counted = counts.get(bucket) ?? { processed: 0, failed: 0, deadLettered: 0 };
+    counted[FIELD[kind]] += 1;
+    counts.set(bucket, counted);
     for (const old of counts.keys()) if (old <= bucket - this.buckets) counts.delete(old);
+  }
+
+  /** The job type's outcomes counted over the whole window (`buckets` × `bucketMs`). */
+  figures(jobType: string): JobFigures {
+    const current = Math.floor(this.#now() / this.bucketMs);
+    const total = { processed: 0, failed: 0, deadLettered: 0 };
+    for (const [bucket, counted] of this.#counts.get(jobType) ?? []) {
+      if (bucket <= current - this.buckets) continue;
+      total.processed += counted.processed;
+      total.failed += counted.failed;
+      total.deadLettered += counted.deadLettered;
+    }
+    return total;
   }
 
   /** Newest first. */
@@ -90,7 +109,10 @@ export class OutcomeLog {
   /** Jobs processed per bucket, oldest bucket first, the current (still filling) bucket last. */
   throughput(jobType: string): number[] {
     const current = Math.floor(this.#now() / this.bucketMs);
-    const counts = this.#processed.get(jobType);
-    return Array.from({ length: this.buckets }, (_, i) => counts?.get(current - this.buckets + 1 + i) ?? 0);
+    const counts = this.#counts.get(jobType);
+    return Array.from(
+      { length: this.buckets },
+      (_, i) => counts?.get(current - this.buckets + 1 + i)?.processed ?? 0,
+    );
   }
 }

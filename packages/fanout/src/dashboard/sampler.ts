@@ -1,5 +1,11 @@
 import { errorMessage } from "../core/errors.ts";
-import type { QueueTopology, UnroutedTopology } from "../core/topology.ts";
+import { subscriptions, type Topology } from "../core/topology.ts";
+import {
+  JOB_FIGURES_MINUTES,
+  type JobFigures,
+  jobFiguresFromCloudWatch,
+  processedPerMinute,
+} from "../operations/job-figures.ts";
 import {
   agedQueueNames,
   oldestByCloudWatch,
@@ -8,7 +14,6 @@ import {
   type QueueStatus,
   queueStatuses,
 } from "../operations/queue-status.ts";
-import { deletedPerMinute } from "./cloudwatch-throughput.ts";
 import type { KeyedLock } from "./lock.ts";
 
 /** Ages are null where they cannot be known (see `SamplerOptions.reader.cloudwatch`). */
@@ -24,7 +29,7 @@ export type QueueFigures = Pick<
 >;
 
 export interface SamplerOptions {
-  readonly queues: readonly (QueueTopology | UnroutedTopology)[];
+  readonly topology: Topology;
   readonly reader: QueueReader;
   /** Held around every peek of a DLQ, shared with the dead-letter views and redrives. */
   readonly lock: KeyedLock;
@@ -52,6 +57,7 @@ export class QueueSampler {
   /** Per DLQ: when its age was last read by a peek, at what depth, and what it was. */
   readonly #ageRead = new Map<string, { at: number; depth: number; age: number | null }>();
   #cloudWatchThroughput = new Map<string, number[]>();
+  #cloudWatchJobs = new Map<string, JobFigures>();
   #cloudWatchReadAt = 0;
   #cachedAges = new Map<string, number | null>();
   #cloudWatchAgesAt = 0;
@@ -93,9 +99,14 @@ export class QueueSampler {
     return this.#figures.get(consumer);
   }
 
-  /** Jobs deleted per minute on AWS (CloudWatch), oldest minute first; undefined off AWS. */
-  cloudWatchThroughput(queueName: string): number[] | undefined {
-    return this.#options.reader.cloudwatch ? this.#cloudWatchThroughput.get(queueName) : undefined;
+  /** A worker's jobs processed per minute on AWS (Fanout's JobsProcessed), oldest first; undefined off AWS. */
+  cloudWatchThroughput(jobType: string): number[] | undefined {
+    return this.#options.reader.cloudwatch ? this.#cloudWatchThroughput.get(jobType) : undefined;
+  }
+
+  /** A worker's outcomes over the last minutes on AWS (Fanout's metrics); undefined off AWS. */
+  cloudWatchJobs(jobType: string): JobFigures | undefined {
+    return this.#options.reader.cloudwatch ? this.#cloudWatchJobs.get(jobType) : undefined;
   }
 
   get sampledAt(): number | null {
@@ -108,7 +119,8 @@ export class QueueSampler {
   }
 
   async #sample(): Promise<void> {
-    const { queues, reader } = this.#options;
+    const { topology, reader } = this.#options;
+    const queues = subscriptions(topology);
     try {
       const statuses = await queueStatuses(queues, reader, {
         cloudWatchAges: () => this.#cloudWatchAges(),
@@ -116,10 +128,10 @@ export class QueueSampler {
       });
       for (const status of statuses) this.#figures.set(status.consumer, status);
       if (reader.cloudwatch && Date.now() - this.#cloudWatchReadAt >= 60_000) {
-        this.#cloudWatchThroughput = await deletedPerMinute(
-          reader.cloudwatch,
-          queues.map((q) => q.queueName),
-        );
+        [this.#cloudWatchThroughput, this.#cloudWatchJobs] = await Promise.all([
+          processedPerMinute(reader.cloudwatch, topology, JOB_FIGURES_MINUTES),
+          jobFiguresFromCloudWatch(reader.cloudwatch, topology),
+        ]);
         this.#cloudWatchReadAt = Date.now();
       }
       this.#sampledAt = Date.now();
@@ -130,9 +142,9 @@ export class QueueSampler {
   }
 
   async #cloudWatchAges(): Promise<Map<string, number | null>> {
-    const { reader, queues } = this.#options;
+    const { reader, topology } = this.#options;
     if (reader.cloudwatch && Date.now() - this.#cloudWatchAgesAt >= this.#ageIntervalMs) {
-      this.#cachedAges = await oldestByCloudWatch(reader.cloudwatch, agedQueueNames(queues));
+      this.#cachedAges = await oldestByCloudWatch(reader.cloudwatch, agedQueueNames(subscriptions(topology)));
       this.#cloudWatchAgesAt = Date.now();
     }
     return this.#cachedAges;

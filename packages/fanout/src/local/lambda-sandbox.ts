@@ -110,6 +110,10 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
         AWS_LAMBDA_FUNCTION_NAME: this.#settings.functionName,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.#settings.memoryMb),
         AWS_REGION: this.#settings.region,
+        // As Lambda sets it for a function without provisioned concurrency: a fresh thread is a cold start.
+        AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+        // There is no X-Ray daemon here to send segments to.
+        POWERTOOLS_TRACE_ENABLED: "false",
       },
       resourceLimits: { maxOldGenerationSizeMb: this.#settings.memoryMb },
       stdout: true,

@@ -61,6 +61,7 @@ describe.skipIf(skipBrowserTests)(`the dashboard in headless Chromium${browserSu
         Array.from({ length: 5 }, (_, n) => ({ type: "echo" as const, payload: { n, text: "hello" } })),
       );
     await waitForText(figure(page, "echo", "processed"), "5");
+    await waitForText(figure(page, "echo", "jobs"), "· 0 failed · 0 dead-lettered");
     await waitForText(figure(page, "audit", "visible"), String(auditBefore + 5));
     const firstId = published[0]?.jobId ?? "";
     const row = page.locator(`#outcomes tr[data-job-id="${firstId}"]`);

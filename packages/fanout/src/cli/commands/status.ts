@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { queueStatus, type StatusReport } from "../../operations/queue-status.ts";
+import type { ConnectionOptions } from "../connection.ts";
 import type { CommandContext } from "../context.ts";
+import { type JobFiguresReport, readJobFigures } from "../job-figures.ts";
 import { formatAge, formatTable } from "../table.ts";
 
 export function registerStatus(program: Command, context: CommandContext): void {
@@ -15,7 +17,9 @@ export function registerStatus(program: Command, context: CommandContext): void 
       `
 Columns: VISIBLE waiting to be received, IN FLIGHT received and not yet deleted, DELAYED waiting for their
 delay, DLQ dead letters, UNDELIVERED jobs SNS could not deliver to the queue (its subscription's DLQ),
-OLDEST age of the oldest message of the queue, OLDEST DEAD of its DLQ. The "unrouted" row is the queue that
+OLDEST age of the oldest message of the queue, OLDEST DEAD of its DLQ. PROCESSED, FAILED and DEAD-LETTERED
+count each worker's outcomes over the last 10 minutes: on AWS from Fanout's metrics in CloudWatch, with
+--local from the running fanout start (the figures its dashboard shows). The "unrouted" row is the queue that
 keeps jobs of a type no worker is subscribed for; "fanout dlq redrive unrouted" moves them on. The
 "catch-all" row is the filter-less subscription whose function keeps messages without any attribute there.
 On AWS the ages come from CloudWatch (ApproximateAgeOfOldestMessage, minutes behind). Elsewhere SQS has no
@@ -29,8 +33,12 @@ Examples:
     .action(async (_options: unknown, command: Command) => {
       const connection = context.connect(command);
       try {
-        const report = await queueStatus(await connection.topology(), connection.reader());
-        output.result(report, formatStatus(report));
+        const local = Boolean(command.optsWithGlobals<ConnectionOptions>().local);
+        const [report, jobs] = await Promise.all([
+          connection.topology().then((topology) => queueStatus(topology, connection.reader())),
+          readJobFigures(connection, local, context.io.env),
+        ]);
+        output.result({ ...report, jobs }, formatStatus(report, jobs));
       } finally {
         connection.close();
       }
@@ -39,9 +47,23 @@ Examples:
 
 const KIND_LABELS = { subscriber: "subscriber", "catch-all": "sorter", unrouted: "no worker" } as const;
 
-export function formatStatus(report: StatusReport): string {
+export function formatStatus(report: StatusReport, jobs: JobFiguresReport): string {
+  const counted = (consumer: string, field: "processed" | "failed" | "deadLettered") =>
+    jobs.byType[consumer]?.[field] ?? "-";
   const table = formatTable(
-    ["JOB TYPE", "VISIBLE", "IN FLIGHT", "DELAYED", "DLQ", "UNDELIVERED", "OLDEST", "OLDEST DEAD"],
+    [
+      "JOB TYPE",
+      "VISIBLE",
+      "IN FLIGHT",
+      "DELAYED",
+      "DLQ",
+      "UNDELIVERED",
+      "OLDEST",
+      "OLDEST DEAD",
+      "PROCESSED",
+      "FAILED",
+      "DEAD-LETTERED",
+    ],
     report.queues.map((q) => [
       q.kind === "worker" ? q.consumer : `${q.consumer} (${KIND_LABELS[q.kind]})`,
       q.visible,
@@ -51,11 +73,18 @@ export function formatStatus(report: StatusReport): string {
       q.undelivered,
       formatAge(q.oldestAgeSeconds),
       formatAge(q.oldestDeadLetterAgeSeconds),
+      counted(q.consumer, "processed"),
+      counted(q.consumer, "failed"),
+      counted(q.consumer, "deadLettered"),
     ]),
   );
-  const note =
+  const ages =
     report.ageSource === "cloudwatch"
       ? "ages from CloudWatch, up to a few minutes behind"
       : "OLDEST needs CloudWatch (AWS only); OLDEST DEAD from a peek of the DLQ";
-  return `${table}\n(${note})`;
+  const counts =
+    jobs.source === "none"
+      ? `no job counts: ${jobs.note}`
+      : `jobs of the last ${jobs.windowMinutes} minutes, from ${jobs.source === "cloudwatch" ? "Fanout's metrics in CloudWatch" : "the running fanout start"}`;
+  return `${table}\n(${ages})\n(${counts})`;
 }

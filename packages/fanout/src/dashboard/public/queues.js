@@ -18,6 +18,13 @@ function throughputCell(q, throughput) {
     sparkline(q.throughput, { label: `${q.consumer}: ${total} processed in ${minutes} min` }),
     h("span", { class: "throughput-total", "data-field": "processed" }, String(total)),
     h("span", { class: "muted" }, ` in ${minutes} min`),
+    q.jobs
+      ? h(
+          "span",
+          { class: "muted", "data-field": "jobs" },
+          ` · ${q.jobs.failed} failed · ${q.jobs.deadLettered} dead-lettered`,
+        )
+      : null,
   );
 }
 
