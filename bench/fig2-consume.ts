@@ -7,16 +7,24 @@ import { runChild } from "./child.ts";
 import { benchClients } from "./clients.ts";
 import type { ConsumeJob, ConsumeReport } from "./consume-process.ts";
 import { startEmulator } from "./emulator.ts";
-import type { Workload } from "./fig1-publish.ts";
 import type { BenchOptions } from "./options.ts";
 import { publishAndReceive } from "./sqs-records.ts";
 import { median } from "./stats.ts";
 import { fmt, note, printTable, ratio } from "./table.ts";
 import { mixedJobs, smallJobs } from "./workloads.ts";
 
+/** Small records raw, the same inside SNS's notification envelope, and the mixed load (raw). */
+export type ConsumeWorkload = "small" | "small-sns" | "mixed";
+
+const TITLES: Record<ConsumeWorkload, [string, string]> = {
+  small: ["2a", "small records (raw delivery)"],
+  "small-sns": ["2b", "small records inside SNS's notification envelope"],
+  mixed: ["2c", "mixed records (10 % offloaded, read from S3; raw delivery)"],
+};
+
 export interface ConsumeResult {
   readonly consumer: ConsumeJob["consumer"];
-  readonly workload: Workload;
+  readonly workload: ConsumeWorkload;
   readonly records: number;
   readonly failed: number;
   readonly msPerRecord: number;
@@ -38,18 +46,26 @@ export async function measureConsume(options: BenchOptions): Promise<ConsumeResu
   const dir = mkdtempSync(join(tmpdir(), "fanout-bench-"));
   const results: ConsumeResult[] = [];
   try {
-    const workloads: [Workload, ReturnType<typeof smallJobs>][] = [
+    const workloads: [ConsumeWorkload, ReturnType<typeof smallJobs>][] = [
       ["small", smallJobs(options.consumeRecords)],
+      ["small-sns", smallJobs(options.consumeRecords)],
       ["mixed", mixedJobs(options.consumeRecords)],
     ];
     for (const [workload, jobs] of workloads) {
-      const { records, resources } = await publishAndReceive(clients, jobs);
+      const snsEnvelope = workload === "small-sns";
+      const { records, resources } = await publishAndReceive(clients, jobs, { snsEnvelope });
       const recordsFile = join(dir, `${workload}.json`);
       writeFileSync(recordsFile, JSON.stringify(records));
       for (const consumer of CONSUMERS) {
         const reports: ConsumeReport[] = [];
         for (let r = 0; r < options.repeats; r++) {
-          const job: ConsumeJob = { consumer, endpoint: emulator.endpoint, recordsFile, resources };
+          const job: ConsumeJob = {
+            consumer,
+            endpoint: emulator.endpoint,
+            recordsFile,
+            snsEnvelope,
+            resources,
+          };
           // The baseline's own S3 client reads the standard environment, pointed at the local cloud.
           const env = { ...process.env, ...localAwsEnvironment(emulator.endpoint) };
           reports.push(await runChild<ConsumeReport>("./consume-process.ts", [JSON.stringify(job)], [], env));
@@ -74,11 +90,12 @@ export async function measureConsume(options: BenchOptions): Promise<ConsumeResu
 }
 
 export function printConsume(results: readonly ConsumeResult[], options: BenchOptions): void {
-  for (const workload of ["small", "mixed"] as const) {
+  for (const workload of Object.keys(TITLES) as ConsumeWorkload[]) {
     const rows = results.filter((r) => r.workload === workload);
     const baseline = rows.find((r) => r.consumer === "powertools");
+    const [figure, what] = TITLES[workload];
     printTable(
-      `Figure 2${workload === "small" ? "a" : "b"}. Consume ${fmt(rows[0]?.records ?? 0)} ${workload === "small" ? "small records" : "mixed records (10 % offloaded, read from S3)"} in-process, batches of 10, median of ${options.repeats}`,
+      `Figure ${figure}. Consume ${fmt(rows[0]?.records ?? 0)} ${what} in-process, batches of 10, median of ${options.repeats} processes × 3 passes`,
       ["consumer", "µs/record", "CPU µs/record", "failed records", "S3 GET/record", "vs baseline"],
       rows.map((r) => [
         CONSUMER_NAMES[r.consumer],

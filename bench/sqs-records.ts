@@ -1,3 +1,4 @@
+import { ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand } from "@aws-sdk/client-sns";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { type AwsClients, describeTopology, type FunctionResources, PayloadStore, Publisher } from "fanout";
@@ -24,14 +25,42 @@ export async function provisionBench(clients: AwsClients): Promise<{
   };
 }
 
+/** Raw delivery, or SNS's JSON notification around each message (the queue is shared by every workload). */
+async function setRawDelivery(
+  clients: AwsClients,
+  topicArn: string,
+  queueArn: string,
+  raw: boolean,
+): Promise<void> {
+  const { Subscriptions = [] } = await clients.sns.send(
+    new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }),
+  );
+  const subscription = Subscriptions.find((s) => s.Endpoint === queueArn);
+  if (!subscription?.SubscriptionArn) throw new Error(`no subscription of ${queueArn}`);
+  await clients.sns.send(
+    new SetSubscriptionAttributesCommand({
+      SubscriptionArn: subscription.SubscriptionArn,
+      AttributeName: "RawMessageDelivery",
+      AttributeValue: String(raw),
+    }),
+  );
+}
+
+export interface ReceiveOptions {
+  readonly alwaysOffload?: boolean;
+  /** Deliver through SNS's notification envelope rather than raw. */
+  readonly snsEnvelope?: boolean;
+}
+
 /** Publishes the jobs with Fanout and receives them back off the worker queue as Lambda records. */
 export async function publishAndReceive(
   clients: AwsClients,
   jobs: readonly BenchPayload[],
-  options: { readonly alwaysOffload?: boolean } = {},
+  { snsEnvelope = false, ...options }: ReceiveOptions = {},
 ): Promise<{ records: SQSRecord[]; resources: FunctionResources }> {
   const { provisioned, resources } = await provisionBench(clients);
   const queue = provisioned.queues.get("bench-job");
+  await setRawDelivery(clients, resources.topicArn, queue?.queueArn ?? "", !snsEnvelope);
   const publisher = new Publisher({
     registry: benchRegistry,
     sns: clients.sns,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
 import { CATCH_ALL_ENTRY } from "../consumer/entries.ts";
 import { ConfigurationError } from "../core/errors.ts";
@@ -121,6 +122,14 @@ function reachableOutputs(metafile: Metafile, entry: string): Set<string> {
   return reached;
 }
 
+/** Fanout's own directory, wherever it is installed (src/cdktf or dist/cdktf are two levels down). */
+const LIBRARY_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Frames in the app's code keep their file and line; Fanout's are mapped like any library's, not at all. */
+function isAppSource(path: string): boolean {
+  return !path.includes("/node_modules/") && !path.startsWith(LIBRARY_ROOT);
+}
+
 /** What a bundle compiles out: the publisher without follow-ups, the tracer without tracing. */
 function compiledOut(settings: BundleSettings): Record<string, string> {
   return {
@@ -177,7 +186,10 @@ async function buildBundle(entryPath: string, settings: BundleSettings): Promise
     if (!reachable.has(relativeToCwd(file.path))) continue;
     const name = file.path.slice(1);
     if (name.endsWith(".map")) {
-      files[name] = Buffer.from(filterSourceMap(file.text, (source) => !source.includes("node_modules/")));
+      const mapDirectory = dirname(file.path);
+      files[name] = Buffer.from(
+        filterSourceMap(file.text, (source) => isAppSource(resolve(mapDirectory, source))),
+      );
       mapBytes += files[name].byteLength;
     } else {
       files[name] = Buffer.from(file.contents);

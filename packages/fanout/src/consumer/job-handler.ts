@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { Logger } from "@aws-lambda-powertools/logger";
+import { Logger, LogLevelThreshold } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { AwsClients } from "../core/aws-clients.ts";
@@ -23,10 +23,16 @@ import {
 import { sendToDeadLetterQueue } from "./dead-letter.ts";
 import { decideFailure } from "./failure-decision.ts";
 import { createFunctionRuntime, type FunctionRuntime } from "./function-runtime.ts";
-import { createHandlerMetrics, publishMetricValues } from "./handler-metrics.ts";
+import { createHandlerMetrics, PROCESSED_JOB_IDS, publishMetricValues } from "./handler-metrics.ts";
 import type { JobContext } from "./job-context.ts";
 import { createJobTracing, type EndJobSpan } from "./job-tracing.ts";
-import { type JobOutcome, outcomeLogFields, outcomeMessage, publishOutcome } from "./outcome.ts";
+import {
+  type JobOutcome,
+  outcomeLogFields,
+  outcomeMessage,
+  publishOutcome,
+  UNKNOWN_JOB_ID,
+} from "./outcome.ts";
 import { OutcomeTally } from "./outcome-metrics.ts";
 import { type DecodedJob, decodeRecord } from "./record-decoder.ts";
 
@@ -52,6 +58,26 @@ export interface JobHandlerOptions {
    * the end of each invocation, or false for none. Default: one in the app's namespace, `Fanout/<app>`.
    */
   readonly metrics?: Metrics | false;
+}
+
+/** What one invocation gathers over its records: their metrics, and the ids its summary line names. */
+interface Invocation {
+  readonly tally: OutcomeTally;
+  readonly processedJobIds: string[];
+}
+
+/**
+ * Processed jobs are logged once per invocation, in its metrics document (`processedJobIds`), or in a line of
+ * their own without metrics: a Powertools log line costs more than a small job's whole path through Fanout.
+ * A failure or dead letter is one line per job, at WARN; each processed job's own line is logged at DEBUG.
+ */
+const PROCESSED_MESSAGE = "jobs processed";
+
+function processedSummary(invocation: Invocation) {
+  return {
+    processed: invocation.processedJobIds.length,
+    [PROCESSED_JOB_IDS]: invocation.processedJobIds.join(" "),
+  };
 }
 
 /** How far one record got: what its outcome can say about it. */
@@ -84,9 +110,9 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
   const processor = new BatchProcessor(EventType.SQS);
   let runtime: FunctionRuntime<R> | undefined;
   let coldStart = true;
-  const tally = new OutcomeTally();
 
   function report(
+    invocation: Invocation,
     record: SQSRecord,
     progress: Progress,
     details: Omit<JobOutcome, keyof Progress | "jobType" | "jobId" | "messageId" | "durationMs">,
@@ -106,10 +132,11 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
         : {}),
       ...details,
     };
-    const fields = outcomeLogFields(outcome);
-    if (outcome.kind === "processed") logger.info(outcomeMessage(outcome), fields);
-    else logger.warn(outcomeMessage(outcome), fields);
-    if (metrics) tally.add(outcome);
+    if (outcome.kind !== "processed") logger.warn(outcomeMessage(outcome), outcomeLogFields(outcome));
+    else if (logger.level <= LogLevelThreshold.DEBUG)
+      logger.debug(outcomeMessage(outcome), outcomeLogFields(outcome));
+    if (outcome.kind === "processed") invocation.processedJobIds.push(outcome.jobId ?? UNKNOWN_JOB_ID);
+    if (metrics) invocation.tally.add(outcome);
     publishOutcome(outcome);
     try {
       options.onOutcome?.(outcome);
@@ -134,15 +161,20 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     const endSpan: EndJobSpan | undefined = tracing
       ? (await tracing())({ jobType: type, jobId: envelope.id, correlationId, attempt: progress.attempt })
       : undefined;
+    let jobLogger: Logger | undefined;
     const context: JobContext<R> = {
       jobId: envelope.id,
       jobType: type,
       correlationId,
       attempt: progress.attempt,
       offloaded: decoded.offloaded,
-      logger: logger.createChild({
-        persistentKeys: { jobType: type, jobId: envelope.id, correlationId, attempt: progress.attempt },
-      }),
+      // A Powertools child logger costs more than most jobs' own work: made only for a job that logs.
+      get logger() {
+        jobLogger ??= logger.createChild({
+          persistentKeys: { jobType: type, jobId: envelope.id, correlationId, attempt: progress.attempt },
+        });
+        return jobLogger;
+      },
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
       publish: async (followUpType, payload, publishOptions) => {
         // IAM lets a deployed function publish (and offload) only the types it lists; refused the same way everywhere.
@@ -163,6 +195,7 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
 
   /** Dead-letters the record or schedules its retry, as `decideFailure` says; rethrows unless dead-lettered. */
   async function handleFailure(
+    invocation: Invocation,
     rt: FunctionRuntime<R>,
     record: SQSRecord,
     progress: Progress,
@@ -186,7 +219,7 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
           },
           rt.deadLetterStore,
         );
-        report(record, progress, { kind: "dead-lettered", ...reason });
+        report(invocation, record, progress, { kind: "dead-lettered", ...reason });
         return;
       } catch (dlqError) {
         // Reported failed so it is not deleted: the next receive tries the DLQ send again, after the job's
@@ -195,7 +228,7 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       }
     }
     const retryInSeconds = decision.retryInSeconds;
-    report(record, progress, {
+    report(invocation, record, progress, {
       kind: "failed",
       ...reason,
       ...(deadLetterError === undefined ? {} : { deadLetterError }),
@@ -227,7 +260,12 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     }
   }
 
-  async function runRecord(rt: FunctionRuntime<R>, record: SQSRecord, lambdaContext: Context): Promise<void> {
+  async function runRecord(
+    invocation: Invocation,
+    rt: FunctionRuntime<R>,
+    record: SQSRecord,
+    lambdaContext: Context,
+  ): Promise<void> {
     const progress: Progress = {
       attempt: Number(record.attributes.ApproximateReceiveCount) || 1,
       started: performance.now(),
@@ -235,10 +273,10 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     try {
       await runJob(rt, record, progress, lambdaContext);
     } catch (error) {
-      await handleFailure(rt, record, progress, error);
+      await handleFailure(invocation, rt, record, progress, error);
       return;
     }
-    report(record, progress, { kind: "processed" });
+    report(invocation, record, progress, { kind: "processed" });
   }
 
   return async (event, lambdaContext) => {
@@ -247,10 +285,11 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     logger.addContext(lambdaContext);
     if (coldStart && metrics) metrics.captureColdStartMetric(lambdaContext.functionName);
     coldStart = false;
+    const invocation: Invocation = { tally: new OutcomeTally(), processedJobIds: [] };
     try {
       return await processPartialResponse(
         event,
-        (record: SQSRecord) => runRecord(rt, record, lambdaContext),
+        (record: SQSRecord) => runRecord(invocation, rt, record, lambdaContext),
         processor,
         {
           context: lambdaContext,
@@ -258,7 +297,9 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
         },
       );
     } finally {
-      if (metrics) publishMetricValues(metrics, tally.take());
+      if (metrics) publishMetricValues(metrics, invocation.tally.take(), invocation.processedJobIds);
+      else if (invocation.processedJobIds.length > 0)
+        logger.info(PROCESSED_MESSAGE, processedSummary(invocation));
     }
   };
 }

@@ -6,7 +6,8 @@ export type MetricValue = readonly [FanoutMetric, number];
 
 /**
  * One invocation's outcomes as metric values: the counts once per invocation (the three outcome counts even
- * when zero, so a dashboard's lines do not break), and each job's duration and payload size, for percentiles.
+ * when zero, so a dashboard's lines do not break), the bytes of all their payloads, and each job's duration,
+ * for percentiles. Each value is one `addMetric`, the cost that counts per record: sizes go as one sum.
  */
 export class OutcomeTally {
   #processed = 0;
@@ -15,7 +16,7 @@ export class OutcomeTally {
   #retried = 0;
   #offloaded = 0;
   readonly #durations: number[] = [];
-  readonly #payloadBytes: number[] = [];
+  #payloadBytes = 0;
 
   add(outcome: JobOutcome): void {
     if (outcome.kind === "processed") this.#processed++;
@@ -24,7 +25,7 @@ export class OutcomeTally {
     if (outcome.attempt > 1) this.#retried++;
     if (outcome.offloaded) this.#offloaded++;
     this.#durations.push(outcome.durationMs);
-    if (outcome.payloadBytes !== undefined) this.#payloadBytes.push(outcome.payloadBytes);
+    this.#payloadBytes += outcome.payloadBytes ?? 0;
   }
 
   /** The values of everything added since the last call; the tally starts again empty. */
@@ -38,12 +39,12 @@ export class OutcomeTally {
       );
       if (this.#retried > 0) values.push([FANOUT_METRICS.retried, this.#retried]);
       if (this.#offloaded > 0) values.push([FANOUT_METRICS.offloaded, this.#offloaded]);
+      if (this.#payloadBytes > 0) values.push([FANOUT_METRICS.payloadBytes, this.#payloadBytes]);
     }
     for (const ms of this.#durations) values.push([FANOUT_METRICS.duration, ms]);
-    for (const bytes of this.#payloadBytes) values.push([FANOUT_METRICS.payloadBytes, bytes]);
     this.#processed = this.#failed = this.#deadLettered = this.#retried = this.#offloaded = 0;
+    this.#payloadBytes = 0;
     this.#durations.length = 0;
-    this.#payloadBytes.length = 0;
     return values;
   }
 }

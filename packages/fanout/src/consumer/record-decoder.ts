@@ -1,4 +1,3 @@
-import { SnsSqsNotificationSchema } from "@aws-lambda-powertools/parser/schemas/sns";
 import type { SQSRecord } from "aws-lambda";
 import {
   decodePointer,
@@ -39,6 +38,9 @@ interface Unwrapped {
   readonly messageId: string;
 }
 
+/** What the consumer reads of an SNS notification (SNS's JSON format for SQS endpoints). */
+const NOTIFICATION_FIELDS = ["MessageId", "TopicArn", "Message"] as const;
+
 /** Raw delivery leaves the SNS message as the body; otherwise it is inside an SNS notification. */
 function unwrapNotification(record: SQSRecord, topicArn: string): Unwrapped {
   const raw = {
@@ -54,19 +56,29 @@ function unwrapNotification(record: SQSRecord, topicArn: string): Unwrapped {
     return raw;
   }
   if ((parsed as { Type?: unknown } | null)?.Type !== "Notification") return raw;
-  const notification = SnsSqsNotificationSchema.safeParse(parsed);
-  if (!notification.success) {
-    throw new MalformedMessageError("Body looks like an SNS notification but lacks its required fields.");
-  }
-  if (notification.data.TopicArn !== topicArn) {
+  const notification = parsed as Record<string, unknown>;
+  const missing = NOTIFICATION_FIELDS.filter((field) => typeof notification[field] !== "string");
+  const messageAttributes = notification.MessageAttributes ?? {};
+  if (missing.length > 0 || typeof messageAttributes !== "object" || messageAttributes === null) {
     throw new MalformedMessageError(
-      `SNS notification comes from ${notification.data.TopicArn}, not from this consumer's topic ${topicArn}.`,
+      `Body looks like an SNS notification but lacks its required fields (${missing.join(", ") || "MessageAttributes"}).`,
+    );
+  }
+  const { TopicArn, Message, MessageId } = notification as Record<
+    (typeof NOTIFICATION_FIELDS)[number],
+    string
+  >;
+  if (TopicArn !== topicArn) {
+    throw new MalformedMessageError(
+      `SNS notification comes from ${TopicArn}, not from this consumer's topic ${topicArn}.`,
     );
   }
   const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(notification.data.MessageAttributes ?? {}))
-    attributes[name] = value.Value;
-  return { body: notification.data.Message, attributes, messageId: notification.data.MessageId };
+  for (const [name, value] of Object.entries(messageAttributes)) {
+    const text = (value as { Value?: unknown } | null)?.Value;
+    if (typeof text === "string") attributes[name] = text;
+  }
+  return { body: Message, attributes, messageId: MessageId };
 }
 
 function declaredSize(attributes: AttributeStrings): number | undefined {

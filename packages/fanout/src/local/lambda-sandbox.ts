@@ -105,6 +105,9 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
     const worker = new Worker(sibling("./lambda-worker.ts", import.meta.url), {
       workerData: this.#settings,
       env: {
+        // Locally each processed job gets its own line (on AWS they are one line per invocation, and DEBUG
+        // lines); a level set in the environment or the function's settings still wins.
+        POWERTOOLS_LOG_LEVEL: "DEBUG",
         ...process.env,
         ...this.#environment,
         AWS_LAMBDA_FUNCTION_NAME: this.#settings.functionName,

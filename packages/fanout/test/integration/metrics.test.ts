@@ -94,16 +94,26 @@ describe("the handlers' metrics (EMF), through the local cloud", () => {
     }
   });
 
-  it("measure every job's duration and payload, and count the offloaded ones", () => {
+  it("measure every job's duration, the bytes of their payloads, and count the offloaded ones", () => {
     const documents = emfDocuments(lines);
     const durations = valuesOf(documents, "echo", FANOUT_METRICS.duration.name);
     expect(durations).toHaveLength(3);
     expect(durations.every((ms) => Number.isInteger(ms) && ms >= 0)).toBe(true);
-    const bytes = valuesOf(documents, "echo", FANOUT_METRICS.payloadBytes.name).sort((a, b) => a - b);
-    expect(bytes).toHaveLength(3);
-    expect(bytes[2]).toBeGreaterThan(300 * 1024);
-    expect(bytes[0]).toBeLessThan(1024);
+    const echoes = h.outcomes.filter((o) => o.jobType === "echo");
+    const bytes = sum(valuesOf(documents, "echo", FANOUT_METRICS.payloadBytes.name));
+    expect(bytes).toBe(sum(echoes.map((o) => o.payloadBytes ?? 0)));
+    expect(bytes).toBeGreaterThan(300 * 1024);
     expect(sum(valuesOf(documents, "echo", FANOUT_METRICS.offloaded.name))).toBe(1);
+  });
+
+  it("name the jobs each invocation processed, for Logs Insights to find them", () => {
+    const listed = emfDocuments(lines).flatMap((d) =>
+      String(d.processedJobIds ?? "")
+        .split(" ")
+        .filter(Boolean),
+    );
+    const processed = h.outcomes.filter((o) => o.kind === "processed").map((o) => o.jobId);
+    expect(listed.sort()).toEqual(processed.sort());
   });
 
   it("report each function's cold start once", () => {

@@ -30,8 +30,9 @@ function echoRecord(id: string, n: number) {
 // An inline job that succeeds needs no AWS request: these run without a network.
 describe("createJobHandler reports each record's outcome", () => {
   it("to onOutcome, to the logger it is given, and on the outcome channel, with one shape", async () => {
-    const logger = new Logger({ serviceName: "orders", logLevel: "SILENT" });
-    const logged = vi.spyOn(logger, "info");
+    const logger = new Logger({ serviceName: "orders", logLevel: "DEBUG" });
+    const summarised = vi.spyOn(logger, "info").mockImplementation(() => {});
+    const logged = vi.spyOn(logger, "debug").mockImplementation(() => {});
     const reported: JobOutcome[] = [];
     const published: JobOutcome[] = [];
     const unsubscribe = onJobOutcome((outcome) => published.push(outcome));
@@ -40,6 +41,7 @@ describe("createJobHandler reports each record's outcome", () => {
       resources,
       logger,
       onOutcome: (outcome) => reported.push(outcome),
+      metrics: false,
     });
     try {
       const response = await handler(
@@ -67,6 +69,7 @@ describe("createJobHandler reports each record's outcome", () => {
       "job processed",
       expect.objectContaining({ jobType: "echo", jobId: "j-1", outcome: "processed", attempt: 2 }),
     );
+    expect(summarised.mock.calls).toEqual([["jobs processed", { processed: 2, processedJobIds: "j-1 j-2" }]]);
   });
 
   it("keeps the outcome when onOutcome throws, and says so in the log", async () => {
