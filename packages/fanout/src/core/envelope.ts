@@ -32,9 +32,13 @@ const envelopeSchema = z.object({
  * escape means the same character, so escaping them changes nothing a reader sees.
  */
 const UNSENDABLE = /[\uFFFE\uFFFF]/g;
+const HAS_UNSENDABLE = /[\uFFFE\uFFFF]/;
 
 export function encodeEnvelope(envelope: JobEnvelope): string {
-  return JSON.stringify(envelope).replace(UNSENDABLE, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  const json = JSON.stringify(envelope);
+  // Replacing always returns a copy, the whole body again for a payload of hundreds of MiB: only when needed.
+  if (!HAS_UNSENDABLE.test(json)) return json;
+  return json.replace(UNSENDABLE, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 /** Whether a body is meant as a Fanout envelope (an object whose first key is `v`), before reading it. */
