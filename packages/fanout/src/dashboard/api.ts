@@ -6,6 +6,7 @@ import { peekDeadLetters } from "../operations/dead-letters.ts";
 import { describeHolding, type HoldingQueue, holdingQueue } from "../operations/holding-queues.ts";
 import { JOB_FIGURES_MINUTES } from "../operations/job-figures.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
+import { visibleCount } from "../operations/redrive.ts";
 import { redriveHolding } from "../operations/redrive-holding.ts";
 import { redriveMessage } from "../operations/redrive-one.ts";
 import type { KeyedLock } from "./lock.ts";
@@ -208,6 +209,8 @@ export async function deadLetters(
       topicArn: context.topicArn,
     }),
   );
+  // The page shows a bounded peek; what "redrive all" moves is the whole queue, so its count is the queue's.
+  const depth = await visibleCount(context.reader.sqs, url);
   const letters = [...peeked.deadLetters];
   letters.sort((a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0));
   return {
@@ -217,6 +220,7 @@ export async function deadLetters(
     dlq: holding.queueName,
     queue: holding.redriveTo === "by-type" ? null : holding.redriveTo,
     limit,
+    depth: Math.max(depth, letters.length),
     unreleased: peeked.unreleased,
     deadLetters: letters.map(toView),
   };

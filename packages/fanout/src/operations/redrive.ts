@@ -133,7 +133,8 @@ export function redrivenAttributes(message: Message): Record<string, MessageAttr
   return toSendableAttributes(lambdaAttributes(message.MessageAttributes), FAILURE_ATTRIBUTES);
 }
 
-async function visibleCount(sqs: SQSClient, url: string): Promise<number> {
+/** The messages a queue holds that a receive could return now (SQS's approximate count). */
+export async function visibleCount(sqs: SQSClient, url: string): Promise<number> {
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }),
   );

@@ -41,10 +41,21 @@ describe("fanout dlq peek against the local cloud", () => {
     expect(byJob[offloadedJob].ageSeconds).toBeGreaterThanOrEqual(0);
   });
 
-  it("prints a table, and -n limits how many", async () => {
+  it("prints a table with each whole reason beneath its row, and -n limits how many", async () => {
     const { stdout } = await fanout(["--local", "dlq", "peek", "always-fails", "-n", "1"], { env });
     const lines = stdout.trimEnd().split("\n");
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]?.split(/\s{2,}/)).toEqual(["JOB ID", "RECEIVES", "AGE", "PAYLOAD IN", "PAYLOAD"]);
+    expect(lines[1]).toMatch(/^[0-9a-f-]{36}\s+3\s+\d+s\s+(message|S3)\s+\{"n":[78]\}$/);
+    expect(lines[2]).toMatch(/^ {4}Error: job [78] cannot be done$/);
+    expect(lines[3]).toBe(
+      "(1 dead letter of fanout-test-always-fails-dlq, left in place; full payloads with --json)",
+    );
+  });
+
+  it("with --wide, puts each whole reason in an ERROR column, one line per dead letter", async () => {
+    const { stdout } = await fanout(["--local", "dlq", "peek", "always-fails", "--wide"], { env });
+    const lines = stdout.trimEnd().split("\n");
     expect(lines[0]?.split(/\s{2,}/)).toEqual([
       "JOB ID",
       "RECEIVES",
@@ -53,12 +64,9 @@ describe("fanout dlq peek against the local cloud", () => {
       "ERROR",
       "PAYLOAD",
     ]);
-    expect(lines[1]).toMatch(
-      /^[0-9a-f-]{36}\s+3\s+\d+s\s+(message|S3)\s+Error: job [78] cannot be done\s+\{"n":[78]\}$/,
-    );
-    expect(lines[2]).toBe(
-      "(1 dead letter of fanout-test-always-fails-dlq, left in place; full payloads with --json)",
-    );
+    expect(lines.slice(1, -1)).toHaveLength(2);
+    for (const line of lines.slice(1, -1))
+      expect(line).toMatch(/\sError: job [78] cannot be done\s+\{"n":[78]\}$/);
   });
 
   it("leaves the DLQ holding exactly what it held before", async () => {

@@ -87,6 +87,21 @@ describe("the dashboard's API and its guards", () => {
     expect(foreign.body.error).toMatch(/only from the dashboard's own page/);
   });
 
+  it("gives the DLQ's own count beside a page of its dead letters, which is what redriving all moves", async () => {
+    for (const body of ["one", "two", "three"]) {
+      await h.fanout.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: h.dlqUrl("always-fails"), MessageBody: body }),
+      );
+    }
+    const { status, body } = await call(dashboard.url, "/api/dlq/always-fails?limit=1", "GET", PAGE);
+    expect(status).toBe(200);
+    expect({ depth: body.depth, shown: (body.deadLetters as unknown[]).length }).toEqual({
+      depth: 3,
+      shown: 1,
+    });
+    await drain(h.fanout.clients.sqs, h.dlqUrl("always-fails"), 3);
+  });
+
   it("redrives one dead letter by its message id, without its failure attributes, and leaves the others", async () => {
     const send = (body: string) =>
       h.fanout.clients.sqs.send(

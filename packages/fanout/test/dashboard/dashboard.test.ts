@@ -109,6 +109,10 @@ describe.skipIf(skipBrowserTests)(`the dashboard in headless Chromium${browserSu
     await expect(letters.count()).resolves.toBe(2);
 
     await page.getByRole("button", { name: "Redrive all" }).click();
+    await expect(page.locator("#confirm-text").textContent()).resolves.toContain(
+      "All 2 dead letters of always-fails (the queue's count",
+    );
+    await expect(page.locator("#confirm-ok").textContent()).resolves.toBe("Redrive 2");
     await page.locator("#confirm-ok").click();
     await waitForText(figure(page, "always-fails", "dlqDepth"), "0");
     await waitForQueued(page, "always-fails", 3);

@@ -61,13 +61,15 @@ Examples:
       positiveInteger("-n", MAX_PEEK),
       10,
     )
+    .option("--wide", "one line per dead letter, its whole reason in the ERROR column (for grep)")
     .addHelpText(
       "after",
       `
-Peeking receives the messages and at once makes them visible again: the DLQ holds the same messages
-afterwards, but each one's ApproximateReceiveCount goes up by one. Full payloads are in --json output.`,
+Each dead letter's whole reason follows its row, wrapped to the terminal. Peeking receives the messages and
+at once makes them visible again: the DLQ holds the same messages afterwards, but each one's
+ApproximateReceiveCount goes up by one. Full payloads are in --json output.`,
     )
-    .action(async (type: string, options: { number: number; undelivered?: boolean }, command: Command) => {
+    .action(async (type: string, options: PeekOptions, command: Command) => {
       requireHoldingConsumer(context.registry, type);
       const connection = context.connect(command);
       try {
@@ -85,7 +87,10 @@ afterwards, but each one's ApproximateReceiveCount goes up by one. Full payloads
         }
         output.result(
           { dlq: name, kind: holding.kind, shown: deadLetters.length, deadLetters },
-          formatDeadLetters(name, deadLetters, holding),
+          formatDeadLetters(name, deadLetters, holding, {
+            wide: options.wide ?? false,
+            columns: context.io.stdout.columns ?? DEFAULT_COLUMNS,
+          }),
         );
       } finally {
         connection.close();
@@ -149,29 +154,75 @@ of their type, and stay where they are while no such queue exists.`,
     });
 }
 
+interface PeekOptions {
+  readonly number: number;
+  readonly undelivered?: boolean;
+  readonly wide?: boolean;
+}
+
 const PAYLOAD_CHARS = 40;
-const REASON_CHARS = 50;
+/** The width reasons are wrapped to where standard output is not a terminal. */
+const DEFAULT_COLUMNS = 100;
+const REASON_INDENT = "    ";
+
+export interface DeadLetterLayout {
+  /** One line per letter, the whole reason in its column; otherwise the reason wraps beneath its row. */
+  readonly wide: boolean;
+  readonly columns: number;
+}
+
+/** Words onto lines of at most `width` characters; a word longer than a line is cut. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    for (let rest = word; rest.length > 0; ) {
+      const room = line ? width - line.length - 1 : width;
+      if (rest.length <= room) {
+        line = line ? `${line} ${rest}` : rest;
+        rest = "";
+      } else if (line) {
+        lines.push(line);
+        line = "";
+      } else {
+        lines.push(rest.slice(0, width));
+        rest = rest.slice(width);
+      }
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
 
 export function formatDeadLetters(
   dlq: string,
   deadLetters: readonly DeadLetter[],
   holding: HoldingQueue,
+  layout: DeadLetterLayout,
 ): string {
   const what = holding.kind === "dead-letters" ? "" : ` (it holds ${describeHolding(holding)})`;
   if (deadLetters.length === 0) return `${dlq} is empty${what}.`;
-  const table = formatTable(
-    ["JOB ID", "RECEIVES", "AGE", "PAYLOAD IN", "ERROR", "PAYLOAD"],
-    deadLetters.map((d) => [
-      d.jobId ?? `(message ${d.messageId})`,
-      d.attempts ?? "-",
-      formatAge(d.ageSeconds),
-      d.offloaded ? "S3" : "message",
-      truncate(`${d.errorCode ?? "?"}: ${d.reason ?? "(no reason recorded)"}`, REASON_CHARS),
-      d.decodeError
-        ? truncate(`unreadable: ${d.decodeError}`, PAYLOAD_CHARS)
-        : truncate(JSON.stringify(d.payload) ?? "", PAYLOAD_CHARS),
-    ]),
-  );
+  const reason = (d: DeadLetter) => `${d.errorCode ?? "?"}: ${d.reason ?? "(no reason recorded)"}`;
+  const headers = ["JOB ID", "RECEIVES", "AGE", "PAYLOAD IN", ...(layout.wide ? ["ERROR"] : []), "PAYLOAD"];
+  const rows = deadLetters.map((d) => [
+    d.jobId ?? `(message ${d.messageId})`,
+    d.attempts ?? "-",
+    formatAge(d.ageSeconds),
+    d.offloaded ? "S3" : "message",
+    ...(layout.wide ? [reason(d).replace(/\s+/g, " ")] : []),
+    d.decodeError
+      ? truncate(`unreadable: ${d.decodeError}`, PAYLOAD_CHARS)
+      : truncate(JSON.stringify(d.payload) ?? "", PAYLOAD_CHARS),
+  ]);
+  const [header = "", ...lines] = formatTable(headers, rows).split("\n");
+  const width = Math.max(20, layout.columns - REASON_INDENT.length);
+  const body = layout.wide
+    ? lines
+    : lines.flatMap((line, i) => [
+        line,
+        ...wrapText(reason(deadLetters[i] as DeadLetter), width).map((l) => REASON_INDENT + l),
+      ]);
+  const table = [header, ...body].join("\n");
   const noun = holding.kind === "dead-letters" ? "dead letter" : "job";
   return `${table}\n(${plural(deadLetters.length, noun)} of ${dlq}${what}, left in place; full payloads with --json)`;
 }

@@ -106,7 +106,7 @@ export function createDeadLetterView({ title, container, allowActions, onChange 
     async redriveAll(count) {
       const ok = await confirmAction(
         "Redrive every dead letter?",
-        `All ${plural(count, "dead letter")} of ${current} go back to its queue, to be processed again.`,
+        `All ${plural(count, "dead letter")} of ${current} (the queue's count; any that arrive meanwhile go too) go back to its queue, to be processed again.`,
         `Redrive ${count}`,
       );
       if (!ok) return;
@@ -136,13 +136,15 @@ export function createDeadLetterView({ title, container, allowActions, onChange 
       h(
         "span",
         { class: "muted", title: data.dlq },
-        `${plural(letters.length, "dead letter")} in ${data.dlq}`,
+        data.depth > letters.length
+          ? `${plural(data.depth, "dead letter")} in ${data.dlq}, ${letters.length} of them shown`
+          : `${plural(data.depth, "dead letter")} in ${data.dlq}`,
       ),
       h("button", { type: "button", class: "button small", onclick: () => view.reload() }, "Reload"),
       allowActions && letters.length > 0
         ? h(
             "button",
-            { type: "button", class: "button small primary", onclick: () => view.redriveAll(letters.length) },
+            { type: "button", class: "button small primary", onclick: () => view.redriveAll(data.depth) },
             "Redrive all",
           )
         : null,
