@@ -52,8 +52,14 @@ function endpointFrom(options: ConnectionOptions, env: NodeJS.ProcessEnv): strin
   return endpoint;
 }
 
-function credentialsFrom(options: ConnectionOptions, env: NodeJS.ProcessEnv) {
-  if (options.local) return LOCAL_CREDENTIALS;
+/** An emulator on this machine: it needs a region and some credentials, but no real ones. */
+function isLoopback(endpoint: string | undefined): boolean {
+  if (endpoint === undefined) return false;
+  const host = new URL(endpoint).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function credentialsFrom(local: boolean, env: NodeJS.ProcessEnv) {
   // The SDK reads process.env itself; an environment handed in (as tests do) must be passed explicitly.
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     return {
@@ -62,7 +68,7 @@ function credentialsFrom(options: ConnectionOptions, env: NodeJS.ProcessEnv) {
       ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
     };
   }
-  return undefined;
+  return local ? LOCAL_CREDENTIALS : undefined;
 }
 
 /**
@@ -71,11 +77,12 @@ function credentialsFrom(options: ConnectionOptions, env: NodeJS.ProcessEnv) {
  */
 export function connect(registry: Registry, options: ConnectionOptions, env: NodeJS.ProcessEnv): Connection {
   const endpoint = endpointFrom(options, env);
+  const local = Boolean(options.local) || isLoopback(endpoint);
   const region = options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
-  const credentials = credentialsFrom(options, env);
+  const credentials = options.local ? LOCAL_CREDENTIALS : credentialsFrom(local, env);
   const clients = createCliClients({
     endpoint,
-    region: region ?? (options.local ? LOCAL_REGION : undefined),
+    region: region ?? (local ? LOCAL_REGION : undefined),
     ...(credentials ? { credentials } : {}),
   });
   const queues = new Map<string, Promise<QueueAddress>>();

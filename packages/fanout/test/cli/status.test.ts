@@ -72,6 +72,14 @@ describe("fanout status against the local cloud", () => {
     expect(report.queues[1].oldestDeadLetterAgeSeconds).toBeNull();
   });
 
+  it("takes a loopback --endpoint alone: no region and no credentials needed, as with --local", async () => {
+    const endpoint = `http://127.0.0.1:${h.fanout.cloud.port}`;
+    const { code, stdout, stderr } = await fanout(["--endpoint", endpoint, "--json", "status"], { env: {} });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).queues[0]).toMatchObject({ consumer: "echo", dlqDepth: 2 });
+  });
+
   it("prints a table, and reading the ages leaves the dead letters where they were", async () => {
     const { code, stdout } = await fanout(["--local", "status"], { env });
     expect(code).toBe(0);
