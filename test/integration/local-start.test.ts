@@ -30,6 +30,9 @@ describe("the start command (npm start -- --demo, which runs fanout start --demo
 
     const ready = lines.find((l) => l.message === "local cloud ready");
     expect(ready?.dashboard).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    // The port was picked at random: the hint names it, so the command works as printed.
+    const port = new URL(String(ready?.endpoint)).port;
+    expect(ready?.try).toBe(`FANOUT_LOCAL_PORT=${port} npx fanout --local status`);
     const published = lines.filter((l) => l.message === "demo job published");
     expect(published.map((l) => [l.jobType, l.offloaded])).toEqual([
       ["check-order", false],
@@ -42,5 +45,26 @@ describe("the start command (npm start -- --demo, which runs fanout start --demo
     expect(outcome("check-order")).toMatchObject({ offloaded: false, jobId: published[0]?.jobId });
     expect(outcome("render-report")).toMatchObject({ offloaded: true, jobId: published[1]?.jobId });
     expect(lines.at(-1)?.message).toBe("stopped");
+  });
+
+  it("takes `npm start --demo` without `--`: npm passes the flag on as npm_config_demo", async () => {
+    const child = spawn(FANOUT_BIN, ["start"], {
+      cwd: PROJECT_ROOT,
+      env: binEnvironment({ FANOUT_LOCAL_PORT: "0", FANOUT_DASHBOARD_PORT: "0", npm_config_demo: "true" }),
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const published = await new Promise<string[]>((resolve) => {
+      const types: string[] = [];
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        const entry = JSON.parse(line) as { message?: string; jobType?: string };
+        if (entry.message === "demo job published") types.push(String(entry.jobType));
+        if (types.length === 2) resolve(types);
+      });
+      void exited.then(() => resolve(types));
+    });
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(published).toEqual(["check-order", "render-report"]);
   });
 });

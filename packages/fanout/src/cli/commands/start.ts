@@ -4,6 +4,7 @@ import { PayloadStore } from "../../core/payload-store.ts";
 import { type JobRequest, Publisher } from "../../core/publisher.ts";
 import type { Registry } from "../../core/registry.ts";
 import { dashboardPort } from "../../dashboard/port.ts";
+import { DEFAULT_LOCAL_PORT } from "../../local/endpoint.ts";
 import type { CommandContext } from "../context.ts";
 
 interface StartOptions {
@@ -51,7 +52,9 @@ Examples:
         io.stdout.write(
           `${JSON.stringify({ level: "INFO", message, timestamp: new Date().toISOString(), service: "fanout-local", ...fields })}\n`,
         );
-      const demo = options.demo ? await demoJobs(config.demoModule) : [];
+      // `npm start --demo`, without `--`, hands the flag to npm, which passes it on only as npm_config_demo.
+      const wantsDemo = options.demo || io.env.npm_config_demo === "true";
+      const demo = wantsDemo ? await demoJobs(config.demoModule) : [];
       // Only this command needs the emulator (fauxqs): the rest of the CLI works without it installed.
       const [{ startLocalFanout }, { startLocalDashboard }] = await Promise.all([
         import("../../local/local-fanout.ts"),
@@ -69,7 +72,7 @@ Examples:
             topicArn: fanout.provisioned.topicArn,
             bucket: fanout.provisioned.bucket,
             workers: [...fanout.runners.keys()],
-            try: "npx fanout --local status",
+            try: `${fanout.cloud.port === DEFAULT_LOCAL_PORT ? "" : `FANOUT_LOCAL_PORT=${fanout.cloud.port} `}npx fanout --local status`,
           });
           if (demo.length > 0) {
             const publisher = new Publisher({
