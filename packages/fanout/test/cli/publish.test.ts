@@ -1,7 +1,8 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aheadRegistry } from "../fixtures/registry.ts";
 import { drain, type Harness, startHarness } from "../support/harness.ts";
-import { jobIdOf } from "./queues.ts";
+import { depth, jobIdOf } from "./queues.ts";
 import { fanout, localEnv } from "./run.ts";
 
 describe("fanout publish against the local cloud", () => {
@@ -24,6 +25,24 @@ describe("fanout publish against the local cloud", () => {
     const [, jobId] = /^published echo job (\S+) \(inline\)\n$/.exec(stdout) ?? [];
     const messages = await received(1);
     expect(messages.map((m) => jobIdOf(m.Body))).toEqual([jobId]);
+  });
+
+  it("refuses a type the running local cloud has no queue for, unsent, and says to restart it", async () => {
+    const payload = '{"image":"a.png","width":10}';
+    for (const argv of [[payload], ["--count", "3", payload]]) {
+      const { code, stdout, stderr } = await fanout(["--local", "publish", "resize-image", ...argv], {
+        env,
+        registry: aheadRegistry,
+      });
+      expect({ code, stdout }).toEqual({ code: 69, stdout: "" });
+      expect(stderr).toMatch(
+        /has no queue for resize-image \(fanout-test-resize-image\): it was provisioned before resize-image was in the registry\. Restart fanout start; nothing was published\./,
+      );
+    }
+    expect(await depth(h.fanout.clients.sqs, h.fanout.provisioned.unrouted.queueUrl)).toEqual({
+      visible: 0,
+      inFlight: 0,
+    });
   });
 
   it("offloads a payload above 256 KiB to S3 and says so, in JSON for scripts", async () => {

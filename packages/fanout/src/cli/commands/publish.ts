@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { PartialFailureError, UsageError } from "../../core/errors.ts";
+import { NotFoundError, PartialFailureError, UsageError } from "../../core/errors.ts";
 import {
   type JobTypeOf,
   type PayloadInput,
@@ -8,6 +8,7 @@ import {
   requireJob,
 } from "../../core/registry.ts";
 import { type BulkItem, type BulkSummary, checkItems, formatSummary, publishBulk } from "../bulk-publish.ts";
+import type { Connection } from "../connection.ts";
 import { type CommandContext, exampleJobType, positiveInteger, requireJobType } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { looksLikeNdjson, parseJson, parseNdjson, readSource } from "../read-input.ts";
@@ -97,6 +98,7 @@ refused (the valid ones were sent), 1 if any job could not be sent.`,
         validate(registry, type, payload);
         const connection = context.connect(command);
         try {
+          await requireRunningWorker(connection, type);
           const publisher = await connection.publisher(registry);
           const result = await publisher.publish(
             type as JobTypeOf<Registry>,
@@ -119,6 +121,25 @@ refused (the valid ones were sent), 1 if any job could not be sent.`,
     );
 }
 
+/**
+ * On an emulator, a type whose worker queue the running topology lacks (it was started before the type was
+ * added) would only reach the unrouted queue: refused, unsent. On AWS that queue keeps the job, by design.
+ */
+async function requireRunningWorker(connection: Connection, type: string): Promise<void> {
+  if (connection.endpoint === undefined) return;
+  const worker = (await connection.topology()).workers.find((w) => w.consumer === type);
+  if (!worker) return;
+  try {
+    await connection.queue(worker.queueName);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    throw new NotFoundError(
+      `The running cloud at ${connection.endpoint} has no queue for ${type} (${worker.queueName}): it was provisioned before ${type} was in the registry. Restart fanout start; nothing was published.`,
+      { cause: error },
+    );
+  }
+}
+
 /** The publisher's own check, before any connection, so a bad payload fails the same with or without a cloud. */
 function validate(registry: Registry, type: string, payload: unknown): void {
   parsePayload(requireJob(registry, type), payload);
@@ -139,6 +160,7 @@ async function publishMany(
   } else {
     const connection = context.connect(command);
     try {
+      await requireRunningWorker(connection, type);
       const publisher = await connection.publisher(registry);
       const progress = output.progress(`publish ${type}`, checked.ready.length);
       summary = await publishBulk(publisher, type, items.length, checked, progress);
