@@ -3,6 +3,7 @@ import type { PayloadReader } from "../core/payload-store.ts";
 import { subscriptions, type Topology } from "../core/topology.ts";
 import type { DeadLetter } from "../operations/dead-letters.ts";
 import { peekDeadLetters } from "../operations/dead-letters.ts";
+import { byMessageId } from "../operations/find-dead-letter.ts";
 import { describeHolding, type HoldingQueue, holdingQueue } from "../operations/holding-queues.ts";
 import { JOB_FIGURES_MINUTES } from "../operations/job-figures.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
@@ -253,7 +254,7 @@ export async function redriveOne(
     context.reader.queue(holding.redriveTo),
   ]);
   const result = await context.lock.run(holding.queueName, () =>
-    redriveMessage(context.reader.sqs, from, to, messageId),
+    redriveMessage(context.reader.sqs, from, to, byMessageId(messageId)),
   );
   await context.sampler.sampleNow();
   return result;

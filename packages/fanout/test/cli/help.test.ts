@@ -10,6 +10,8 @@ describe("fanout --help", () => {
     [["dlq"]],
     [["dlq", "peek"]],
     [["dlq", "redrive"]],
+    [["dlq", "delete"]],
+    [["dlq", "purge"]],
   ])("%j --help explains the command and lists the exit codes", async (command) => {
     const { code, stdout, stderr } = await fanout([...command, "--help"]);
     expect(code).toBe(0);

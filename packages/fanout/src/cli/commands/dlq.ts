@@ -1,10 +1,17 @@
+import { createInterface } from "node:readline/promises";
+import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import type { Command } from "commander";
+import { UsageError } from "../../core/errors.ts";
 import type { Topology } from "../../core/topology.ts";
 import { type DeadLetter, peekDeadLetters } from "../../operations/dead-letters.ts";
+import { byJobOrMessageId } from "../../operations/find-dead-letter.ts";
 import { describeHolding, type HoldingQueue, holdingQueue } from "../../operations/holding-queues.ts";
+import { visibleCount } from "../../operations/redrive.ts";
 import { redriveHolding } from "../../operations/redrive-holding.ts";
+import { deleteDeadLetter, redriveMessage } from "../../operations/redrive-one.ts";
 import type { Connection } from "../connection.ts";
 import { type CommandContext, exampleJobType, positiveInteger, requireHoldingConsumer } from "../context.ts";
+import type { CliIo } from "../io.ts";
 import { formatAge, formatTable, plural, truncate } from "../table.ts";
 
 const MAX_PEEK = 1_000;
@@ -102,6 +109,7 @@ ApproximateReceiveCount goes up by one. Full payloads are in --json output.`,
     .description("Move every dead letter back to its job type's queue, to be processed again")
     .argument("<type>", "job type, extra subscriber, or unrouted")
     .option(...UNDELIVERED_OPTION)
+    .option("--job <id>", "move only this one, by its job id or SQS message id")
     .option(
       "--rate <n>",
       `at most N messages per second (1 to ${MAX_RATE}); default as fast as SQS allows`,
@@ -117,11 +125,33 @@ The failure attributes (FanoutError*) are dropped, so a job that fails again rec
 Undelivered jobs (--undelivered) go into the queue SNS could not reach; unrouted jobs each go to the queue
 of their type, and stay where they are while no such queue exists.`,
     )
-    .action(async (type: string, options: { rate?: number; undelivered?: boolean }, command: Command) => {
+    .action(async (type: string, options: RedriveOptions, command: Command) => {
       requireHoldingConsumer(context.registry, type);
       const connection = context.connect(command);
       try {
         const { topology, holding } = await resolveHolding(connection, type, options.undelivered);
+        if (options.job !== undefined) {
+          if (holding.redriveTo === "by-type") {
+            throw new UsageError(
+              "An unrouted job is redriven with all the others of the unrouted queue, each to its type's queue: leave out --job.",
+            );
+          }
+          const [from, to] = await Promise.all([
+            connection.queue(holding.queueName),
+            connection.queue(holding.redriveTo),
+          ]);
+          const sought = byJobOrMessageId(options.job, {
+            payloads: connection.payloadReader,
+            topicArn: await connection.topicArn(),
+          });
+          const result = await redriveMessage(connection.clients.sqs, from, to, sought);
+          const jobId = sought.jobId();
+          output.result(
+            { ...result, jobId },
+            `moved the dead letter of job ${jobId ?? `(unreadable, message ${result.messageId})`} from ${result.from} to ${result.to}${result.duplicate ? "; it could not be deleted from the DLQ, and may be moved again" : ""}`,
+          );
+          return;
+        }
         const result = await redriveHolding(connection.clients.sqs, topology, holding, connection.queue, {
           ...(options.rate ? { rate: options.rate } : {}),
           progress: output.progress(`redrive ${type}`, 0),
@@ -152,6 +182,82 @@ of their type, and stay where they are while no such queue exists.`,
         connection.close();
       }
     });
+
+  dlq
+    .command("delete")
+    .description("Delete one dead letter for good, found by its job id or SQS message id")
+    .argument("<type>", "job type, extra subscriber, or unrouted")
+    .argument("<id>", "the job id (as dlq peek shows it) or the SQS message id")
+    .option(...UNDELIVERED_OPTION)
+    .action(async (type: string, id: string, options: { undelivered?: boolean }, command: Command) => {
+      requireHoldingConsumer(context.registry, type);
+      const connection = context.connect(command);
+      try {
+        const { holding } = await resolveHolding(connection, type, options.undelivered);
+        const dlq = await connection.queue(holding.queueName);
+        const sought = byJobOrMessageId(id, {
+          payloads: connection.payloadReader,
+          topicArn: await connection.topicArn(),
+        });
+        const deleted = await deleteDeadLetter(connection.clients.sqs, dlq, sought);
+        const jobId = sought.jobId();
+        const messageId = deleted.MessageId ?? "";
+        output.result(
+          { jobId, messageId, from: dlq.name },
+          `deleted the dead letter of job ${jobId ?? "(unreadable)"} (message ${messageId}) from ${dlq.name}`,
+        );
+      } finally {
+        connection.close();
+      }
+    });
+
+  dlq
+    .command("purge")
+    .description("Delete every dead letter of a DLQ for good; asks first, unless --yes")
+    .argument("<type>", "job type, extra subscriber, or unrouted")
+    .option(...UNDELIVERED_OPTION)
+    .option("--yes", "purge without asking (where there is no terminal to ask on, it is required)")
+    .action(async (type: string, options: { undelivered?: boolean; yes?: boolean }, command: Command) => {
+      requireHoldingConsumer(context.registry, type);
+      const connection = context.connect(command);
+      try {
+        const { holding } = await resolveHolding(connection, type, options.undelivered);
+        const queue = await connection.queue(holding.queueName);
+        const count = await visibleCount(connection.clients.sqs, queue.url);
+        const noun = holding.kind === "dead-letters" ? "dead letter" : `${holding.kind} job`;
+        if (!options.yes) {
+          const what = `fanout dlq purge deletes all ${plural(count, noun)} of ${queue.name} for good`;
+          if (!(context.io.stdin.isTTY && context.io.stderr.isTTY)) {
+            throw new UsageError(`${what}: pass --yes to confirm (there is no terminal to ask on).`);
+          }
+          const answer = await ask(context.io, `${what}. Type the queue's name to confirm: `);
+          if (answer !== queue.name) throw new UsageError(`Not purged: "${answer}" is not ${queue.name}.`);
+        }
+        await connection.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: queue.url }));
+        output.result(
+          { purged: count, queue: queue.name },
+          `purged ${plural(count, noun)} from ${queue.name} (SQS may take up to 60 seconds to finish; offloaded payloads expire with the bucket's lifecycle)`,
+        );
+      } finally {
+        connection.close();
+      }
+    });
+}
+
+interface RedriveOptions {
+  readonly rate?: number;
+  readonly undelivered?: boolean;
+  readonly job?: string;
+}
+
+/** Asks on the terminal; an operator types the answer. */
+async function ask(io: CliIo, question: string): Promise<string> {
+  const terminal = createInterface({ input: io.stdin, output: io.stderr });
+  try {
+    return (await terminal.question(question)).trim();
+  } finally {
+    terminal.close();
+  }
 }
 
 interface PeekOptions {
