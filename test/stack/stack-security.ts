@@ -17,19 +17,21 @@ const list = (value: string | readonly string[] | undefined) =>
 const isTlsDeny = (s: PolicyStatement) =>
   s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false";
 
+/** Where the stack's IAM documents are: resource type and the field that holds the JSON document. */
+export const POLICY_FIELDS: readonly (readonly [string, string])[] = [
+  ["aws_iam_role", "assume_role_policy"],
+  ["aws_iam_role_policy", "policy"],
+  ["aws_s3_bucket_policy", "policy"],
+  ["aws_sqs_queue_policy", "policy"],
+  ["aws_kms_key", "policy"],
+  ["aws_iam_policy", "policy"],
+  ["aws_sns_topic_policy", "policy"],
+  ["aws_xray_resource_policy", "policy_document"],
+];
+
 /** Every IAM document of the stack: role policies, trust policies, queue, bucket and key policies. */
 function policies(json: StackJson): { where: string; type: string; document: Document }[] {
-  const fields: [string, string][] = [
-    ["aws_iam_role", "assume_role_policy"],
-    ["aws_iam_role_policy", "policy"],
-    ["aws_s3_bucket_policy", "policy"],
-    ["aws_sqs_queue_policy", "policy"],
-    ["aws_kms_key", "policy"],
-    ["aws_iam_policy", "policy"],
-    ["aws_sns_topic_policy", "policy"],
-    ["aws_xray_resource_policy", "policy_document"],
-  ];
-  return fields.flatMap(([type, field]) =>
+  return POLICY_FIELDS.flatMap(([type, field]) =>
     resources(json, type).map(([name, config]) => ({
       where: `${type}.${name}`,
       type,

@@ -2,6 +2,7 @@ import { describeTopology, functionEnvironment, subscriptions, VISIBILITY_TIMEOU
 import type { PolicyStatement } from "fanout/cdktf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registry } from "../../shared/jobs/index.ts";
+import { POLICY_FIELDS } from "./stack-security.ts";
 import {
   fixtureBundles,
   ref,
@@ -35,16 +36,7 @@ const byQueue = (type: string, queue: SynthResource, field = "queue_url") =>
 
 /** Every policy document in the stack, labelled by where it is. */
 function allPolicies(): { where: string; document: PolicyDocument }[] {
-  const fields: [string, string][] = [
-    ["aws_iam_role", "assume_role_policy"],
-    ["aws_iam_role_policy", "policy"],
-    ["aws_s3_bucket_policy", "policy"],
-    ["aws_sqs_queue_policy", "policy"],
-    ["aws_kms_key", "policy"],
-    ["aws_iam_policy", "policy"],
-    ["aws_sns_topic_policy", "policy"],
-  ];
-  return fields.flatMap(([type, field]) =>
+  return POLICY_FIELDS.flatMap(([type, field]) =>
     stack.of(type).map((r) => ({ where: `${r.address}.${field}`, document: parse(r.config[field]) })),
   );
 }
