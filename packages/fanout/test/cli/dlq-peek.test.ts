@@ -45,7 +45,7 @@ describe("fanout dlq peek against the local cloud", () => {
     const { stdout } = await fanout(["--local", "dlq", "peek", "always-fails", "-n", "1"], { env });
     const lines = stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(4);
-    expect(lines[0]?.split(/\s{2,}/)).toEqual(["JOB ID", "RECEIVES", "AGE", "PAYLOAD IN", "PAYLOAD"]);
+    expect(lines[0]?.split(/\s{2,}/)).toEqual(["JOB ID", "ATTEMPTS", "AGE", "PAYLOAD IN", "PAYLOAD"]);
     expect(lines[1]).toMatch(/^[0-9a-f-]{36}\s+3\s+\d+s\s+(message|S3)\s+\{"n":[78]\}$/);
     expect(lines[2]).toMatch(/^ {4}Error: job [78] cannot be done$/);
     expect(lines[3]).toBe(
@@ -58,7 +58,7 @@ describe("fanout dlq peek against the local cloud", () => {
     const lines = stdout.trimEnd().split("\n");
     expect(lines[0]?.split(/\s{2,}/)).toEqual([
       "JOB ID",
-      "RECEIVES",
+      "ATTEMPTS",
       "AGE",
       "PAYLOAD IN",
       "ERROR",

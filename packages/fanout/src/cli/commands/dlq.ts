@@ -309,7 +309,8 @@ export function formatDeadLetters(
   const what = holding.kind === "dead-letters" ? "" : ` (it holds ${describeHolding(holding)})`;
   if (deadLetters.length === 0) return `${dlq} is empty${what}.`;
   const reason = (d: DeadLetter) => `${d.errorCode ?? "?"}: ${d.reason ?? "(no reason recorded)"}`;
-  const headers = ["JOB ID", "RECEIVES", "AGE", "PAYLOAD IN", ...(layout.wide ? ["ERROR"] : []), "PAYLOAD"];
+  // ATTEMPTS is how often the job ran before it was dead-lettered, not how often the dead letter was received.
+  const headers = ["JOB ID", "ATTEMPTS", "AGE", "PAYLOAD IN", ...(layout.wide ? ["ERROR"] : []), "PAYLOAD"];
   const rows = deadLetters.map((d) => [
     d.jobId ?? `(message ${d.messageId})`,
     d.attempts ?? "-",
