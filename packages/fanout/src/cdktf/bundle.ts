@@ -139,6 +139,7 @@ function compiledOut(settings: BundleSettings): Record<string, string> {
 }
 
 async function buildBundle(entryPath: string, settings: BundleSettings): Promise<Bundle> {
+  if (settings.tracing) requireTracer();
   const result = await build({
     entryPoints: { index: entryPath },
     outdir: "/",
@@ -239,7 +240,6 @@ export async function bundleWorkers(
   },
 ): Promise<ReadonlyMap<string, Bundle>> {
   const { handlerEntry } = options;
-  if (registry.tracing) requireTracer();
   const entries: [string, string, boolean][] = registry.jobList.map((job) => [
     job.type,
     handlerEntry(job.type),

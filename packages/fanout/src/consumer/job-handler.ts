@@ -132,10 +132,14 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
         : {}),
       ...details,
     };
-    if (outcome.kind !== "processed") logger.warn(outcomeMessage(outcome), outcomeLogFields(outcome));
-    else if (logger.level <= LogLevelThreshold.DEBUG)
-      logger.debug(outcomeMessage(outcome), outcomeLogFields(outcome));
-    if (outcome.kind === "processed") invocation.processedJobIds.push(outcome.jobId ?? UNKNOWN_JOB_ID);
+    if (outcome.kind !== "processed") {
+      logger.warn(outcomeMessage(outcome), outcomeLogFields(outcome));
+    } else {
+      invocation.processedJobIds.push(outcome.jobId ?? UNKNOWN_JOB_ID);
+      // The fields are built only where the line is written: most functions log at INFO.
+      if (logger.level <= LogLevelThreshold.DEBUG)
+        logger.debug(outcomeMessage(outcome), outcomeLogFields(outcome));
+    }
     if (metrics) invocation.tally.add(outcome);
     publishOutcome(outcome);
     try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatDeadLetters, wrapText } from "../../src/cli/commands/dlq.ts";
+import { formatDeadLetters } from "../../src/cli/commands/dlq.ts";
+import { wrapText } from "../../src/cli/table.ts";
 import type { DeadLetter } from "../../src/operations/dead-letters.ts";
 import type { HoldingQueue } from "../../src/operations/holding-queues.ts";
 

@@ -12,7 +12,7 @@ import { deleteDeadLetter, redriveMessage } from "../../operations/redrive-one.t
 import type { Connection } from "../connection.ts";
 import { type CommandContext, exampleJobType, positiveInteger, requireHoldingConsumer } from "../context.ts";
 import type { CliIo } from "../io.ts";
-import { formatAge, formatTable, plural, truncate } from "../table.ts";
+import { formatAge, formatTable, plural, truncate, wrapText } from "../table.ts";
 
 const MAX_PEEK = 1_000;
 /** SQS move tasks accept up to 500 messages per second. */
@@ -275,29 +275,6 @@ export interface DeadLetterLayout {
   /** One line per letter, the whole reason in its column; otherwise the reason wraps beneath its row. */
   readonly wide: boolean;
   readonly columns: number;
-}
-
-/** Words onto lines of at most `width` characters; a word longer than a line is cut. */
-export function wrapText(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    for (let rest = word; rest.length > 0; ) {
-      const room = line ? width - line.length - 1 : width;
-      if (rest.length <= room) {
-        line = line ? `${line} ${rest}` : rest;
-        rest = "";
-      } else if (line) {
-        lines.push(line);
-        line = "";
-      } else {
-        lines.push(rest.slice(0, width));
-        rest = rest.slice(width);
-      }
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
 }
 
 export function formatDeadLetters(
