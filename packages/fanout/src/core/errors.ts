@@ -31,6 +31,16 @@ export class RegistryError extends FanoutError {
   readonly permanent = true;
 }
 
+/** A schedule of the registry that EventBridge Scheduler or its job type would refuse. Fix the schedule. */
+export class InvalidScheduleError extends RegistryError {
+  readonly schedule: string;
+
+  constructor(schedule: string, reason: string, options: FanoutErrorOptions = {}) {
+    super(`Schedule "${schedule}": ${reason}.`, options);
+    this.schedule = schedule;
+  }
+}
+
 /** Required settings are missing or wrong (the config file, environment variables, client options). */
 export class ConfigurationError extends FanoutError {
   readonly permanent = true;
@@ -131,6 +141,24 @@ export class PermanentJobError extends FanoutError {
   readonly permanent = true;
 }
 
+/** A job type's `idempotency` settings that Fanout cannot use. Fix the declaration. */
+export class InvalidIdempotencyError extends RegistryError {
+  readonly ttlSeconds: number;
+
+  constructor(jobType: string, ttlSeconds: number, reason: string) {
+    super(`Job type "${jobType}": idempotency.ttlSeconds is ${ttlSeconds}; ${reason}`, { jobType });
+    this.ttlSeconds = ttlSeconds;
+  }
+}
+
+/**
+ * The job of an idempotent type is being run by another invocation right now (a duplicate delivered at the
+ * same time). Its record goes back to the queue and comes back when that run has finished or its claim expired.
+ */
+export class JobInProgressError extends FanoutError {
+  readonly permanent = false;
+}
+
 /** A publish that did not reach SNS after all retries. Nothing was sent for this job. */
 export class PublishError extends FanoutError {
   readonly permanent = false;
@@ -140,6 +168,11 @@ export class PublishError extends FanoutError {
 
 /** The dead letter was not found: already redriven, expired, or held invisible by another reader. */
 export class DeadLetterNotFoundError extends FanoutError {
+  readonly permanent = true;
+}
+
+/** A dead letter's corrected payload that no longer fits in one SQS message; the dead letter stays. */
+export class EditedJobTooLargeError extends FanoutError {
   readonly permanent = true;
 }
 

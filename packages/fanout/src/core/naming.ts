@@ -39,6 +39,8 @@ const MAX_BUCKET_NAME = 63;
 export const UNROUTED = "unrouted";
 /** The consumer name of the filter-less subscription that finds messages without attributes. */
 export const CATCH_ALL = "catch-all";
+/** The consumer name of the queue where delayed jobs wait until they are due. */
+export const DELAYED = "delayed";
 
 export function topicName(app: string): string {
   return `${app}-jobs`;

@@ -1,6 +1,13 @@
 import type { z } from "zod";
-import { type FanoutErrorOptions, JobValidationError, RegistryError, UnknownJobTypeError } from "./errors.ts";
-import { CATCH_ALL, PAYLOAD_KEY_PREFIX, UNROUTED } from "./naming.ts";
+import {
+  type FanoutErrorOptions,
+  InvalidIdempotencyError,
+  JobValidationError,
+  RegistryError,
+  UnknownJobTypeError,
+} from "./errors.ts";
+import { CATCH_ALL, DELAYED, PAYLOAD_KEY_PREFIX, UNROUTED } from "./naming.ts";
+import { defineSchedules, type ScheduleDeclaration, type ScheduleDefinition } from "./schedule.ts";
 
 /**
  * How the consumer of one job type runs. Every field has a default (see `WORKER_DEFAULTS`),
@@ -58,11 +65,25 @@ const LIMITS = {
   retentionSeconds: [60, 1_209_600],
 } as const satisfies Record<string, readonly [number, number]>;
 
+/**
+ * A job type whose function runs at most once per job id: a job id the function completed within `ttlSeconds`
+ * is acknowledged without running it again (see docs/idempotency.md).
+ */
+export interface IdempotencySettings {
+  /** How long a completed job's id is remembered, from its completion: 60 s to 365 days. */
+  readonly ttlSeconds: number;
+}
+
+/** DynamoDB's TTL has no upper bound; a year keeps a mistyped value (milliseconds, say) from passing. */
+export const IDEMPOTENCY_TTL_LIMITS = [60, 365 * 24 * 3600] as const;
+
 export interface JobDefinition<T extends string = string, S extends z.ZodType = z.ZodType> {
   readonly type: T;
   readonly schema: S;
   readonly description: string;
   readonly worker: WorkerSettings;
+  /** Absent for a job type whose function may run once per delivery (the default). */
+  readonly idempotency?: IdempotencySettings | undefined;
 }
 
 export interface JobDeclaration<T extends string, S extends z.ZodType> {
@@ -70,6 +91,8 @@ export interface JobDeclaration<T extends string, S extends z.ZodType> {
   readonly schema: S;
   readonly description: string;
   readonly worker?: Partial<WorkerSettings>;
+  /** Opt in to running the function at most once per job id (see `IdempotencySettings`). */
+  readonly idempotency?: IdempotencySettings;
 }
 
 /** A queue that receives several or all job types but is not a Fanout handler (an audit log, say). */
@@ -91,6 +114,8 @@ export interface Registry<J extends JobDefinition = JobDefinition> {
   readonly keepMessagesWithoutAttributes: boolean;
   /** Whether the topic and the functions trace with X-Ray (see `RegistryDeclaration`). */
   readonly tracing: boolean;
+  /** Jobs published on a schedule (see `RegistryDeclaration`). */
+  readonly schedules: readonly ScheduleDefinition[];
 }
 
 export type JobTypeOf<R extends Registry> = R["jobList"][number]["type"];
@@ -113,7 +138,7 @@ export const MAX_APP_LENGTH = 20;
  */
 export const MAX_JOB_TYPES = 149;
 /** Names the topology uses for queues of its own. */
-const RESERVED_NAMES = new Set([UNROUTED, CATCH_ALL]);
+const RESERVED_NAMES = new Set([UNROUTED, CATCH_ALL, DELAYED]);
 
 export function assertValidName(kind: string, name: string, maxLength = MAX_TYPE_LENGTH): void {
   if (!NAME_PATTERN.test(name) || name.length > maxLength || name.includes("--")) {
@@ -159,7 +184,31 @@ export function defineJob<const T extends string, S extends z.ZodType>(
   assertValidName("Job type", declaration.type);
   const worker: WorkerSettings = { ...WORKER_DEFAULTS, ...declaration.worker };
   checkWorker(declaration.type, worker);
-  return { type: declaration.type, schema: declaration.schema, description: declaration.description, worker };
+  if (declaration.idempotency) checkIdempotency(declaration.type, declaration.idempotency);
+  return {
+    type: declaration.type,
+    schema: declaration.schema,
+    description: declaration.description,
+    worker,
+    ...(declaration.idempotency ? { idempotency: { ttlSeconds: declaration.idempotency.ttlSeconds } } : {}),
+  };
+}
+
+function checkIdempotency(type: string, idempotency: IdempotencySettings): void {
+  const [min, max] = IDEMPOTENCY_TTL_LIMITS;
+  const ttl = idempotency.ttlSeconds;
+  if (!Number.isInteger(ttl) || ttl < min || ttl > max) {
+    throw new InvalidIdempotencyError(
+      type,
+      ttl,
+      `use a whole number of seconds from ${min} to ${max} (365 days). A duplicate that arrives later runs the function again, so cover the queue's retention if redrives must not repeat a job.`,
+    );
+  }
+}
+
+/** Whether any job type of the registry runs at most once per job id (the app then has an idempotency table). */
+export function hasIdempotentJobs(registry: Registry): boolean {
+  return registry.jobList.some((job) => job.idempotency !== undefined);
 }
 
 export interface RegistryDeclaration<J extends JobDefinition> {
@@ -184,7 +233,17 @@ export interface RegistryDeclaration<J extends JobDefinition> {
    * its type, id, correlation id and attempt. X-Ray is billed per trace recorded.
    */
   readonly tracing?: boolean;
+  /**
+   * Jobs published on a schedule: on AWS by EventBridge Scheduler, locally by the local cloud. Each payload is
+   * checked against its job's schema here, so a wrong one fails when the stack is synthesized.
+   */
+  readonly schedules?: readonly NoInfer<ScheduleOf<J>>[];
 }
+
+/** A schedule of one of the registry's job types, its payload typed by that job's schema. */
+export type ScheduleOf<J extends JobDefinition> = {
+  [T in J["type"]]: ScheduleDeclaration<T, z.input<Extract<J, { type: T }>["schema"]>>;
+}[J["type"]];
 
 export function defineRegistry<const J extends JobDefinition>(
   declaration: RegistryDeclaration<J>,
@@ -242,6 +301,7 @@ export function defineRegistry<const J extends JobDefinition>(
     subscribers,
     keepMessagesWithoutAttributes: declaration.keepMessagesWithoutAttributes ?? true,
     tracing: declaration.tracing ?? false,
+    schedules: defineSchedules(declaration.app, jobs, declaration.schedules ?? []),
   };
 }
 
