@@ -1,7 +1,12 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { AwsClients } from "../core/aws-clients.ts";
 import { ConfigurationError, errorMessage } from "../core/errors.ts";
-import { type FunctionResources, readFunctionResources } from "../core/function-environment.ts";
+import {
+  type FunctionResources,
+  IDEMPOTENCY_TABLE_VARIABLE,
+  readFunctionResources,
+} from "../core/function-environment.ts";
+import { idempotencyTable } from "../core/idempotency-table.ts";
 import {
   type LazyAwsClients,
   lazyAwsClients,
@@ -15,6 +20,7 @@ import type { Publisher } from "../core/publisher.ts";
 import type { JobDefinition, Registry } from "../core/registry.ts";
 import { PAYLOAD_REFRESH_AFTER_SECONDS } from "../core/topology.ts";
 import type { DeadLetterStore } from "./dead-letter.ts";
+import type { RunOnce } from "./run-once.ts";
 
 /** What a function's records need beyond the payload in hand; each part is built (and its SDK module loaded) on first use. */
 export interface FunctionRuntime<R extends Registry> {
@@ -23,6 +29,8 @@ export interface FunctionRuntime<R extends Registry> {
   readonly payloads: PayloadReader;
   publisher(): Promise<Publisher<R>>;
   deadLetterStore(): Promise<DeadLetterStore>;
+  /** The at-most-once runner of an idempotent job type, on the app's idempotency table. */
+  runOnce(): Promise<RunOnce>;
 }
 
 export interface RuntimeOptions {
@@ -71,9 +79,22 @@ export function createFunctionRuntime<R extends Registry>(
       topicArn: resources.topicArn,
     });
   });
+  const runOnce = once(async () => {
+    const settings = job.idempotency;
+    const tableName = resources.idempotencyTable;
+    if (!settings || !tableName) {
+      throw new ConfigurationError(
+        `Job type "${job.type}" is idempotent but ${IDEMPOTENCY_TABLE_VARIABLE} is not set: deploy the stack (or restart fanout start) with the registry that declares its idempotency.`,
+        { jobType: job.type },
+      );
+    }
+    const { createDynamoDbRunOnce } = await import("./run-once.ts");
+    return createDynamoDbRunOnce(job.type, settings, { ...idempotencyTable(registry.app), name: tableName });
+  });
   return {
     clients,
     resources,
+    runOnce,
     payloads: { get: async (pointer, declaredSize) => (await store()).get(pointer, declaredSize) },
     publisher,
     deadLetterStore: async () => {

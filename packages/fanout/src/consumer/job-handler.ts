@@ -7,6 +7,7 @@ import {
   errorCode,
   errorMessage,
   isPermanent,
+  JobInProgressError,
   UndeclaredFollowUpError,
   WrongQueueError,
 } from "../core/errors.ts";
@@ -24,6 +25,7 @@ import { sendToDeadLetterQueue } from "./dead-letter.ts";
 import { decideFailure } from "./failure-decision.ts";
 import { createFunctionRuntime, type FunctionRuntime } from "./function-runtime.ts";
 import { createHandlerMetrics, PROCESSED_JOB_IDS, publishMetricValues } from "./handler-metrics.ts";
+import { inProgressDelaySeconds } from "./in-progress-decision.ts";
 import type { JobContext } from "./job-context.ts";
 import { createJobTracing, type EndJobSpan } from "./job-tracing.ts";
 import {
@@ -85,6 +87,8 @@ interface Progress {
   readonly attempt: number;
   readonly started: number;
   decoded?: DecodedJob;
+  /** An idempotent job whose id had already completed: acknowledged without running its function. */
+  skipped?: boolean;
 }
 
 /**
@@ -108,6 +112,8 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       ? once(() => createJobTracing(registry.app))
       : undefined;
   const processor = new BatchProcessor(EventType.SQS);
+  // Only an idempotent type loads Powertools Idempotency and the DynamoDB client; the others pay one test per record.
+  const idempotent = job.idempotency !== undefined;
   let runtime: FunctionRuntime<R> | undefined;
   let coldStart = true;
 
@@ -189,7 +195,12 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       },
     };
     try {
-      await fn(payload, context);
+      if (idempotent) {
+        const result = await (await rt.runOnce())(envelope.id, lambdaContext, () => fn(payload, context));
+        if (result === "skipped") progress.skipped = true;
+      } else {
+        await fn(payload, context);
+      }
       endSpan?.();
     } catch (error) {
       endSpan?.(error);
@@ -264,6 +275,26 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     }
   }
 
+  /**
+   * A duplicate delivered while its job runs elsewhere is not a failure of the job: no outcome, no failure
+   * metric, one INFO line. It goes back to the queue (a batch item failure) until that run has ended.
+   */
+  async function waitForRunningJob(
+    rt: FunctionRuntime<R>,
+    record: SQSRecord,
+    progress: Progress,
+    seconds: number,
+  ): Promise<void> {
+    logger.info("job running in another invocation; this delivery comes back later", {
+      jobType: type,
+      jobId: progress.decoded?.envelope.id,
+      messageId: record.messageId,
+      attempt: progress.attempt,
+      retryInSeconds: seconds,
+    });
+    await postponeRetry(rt, record, seconds);
+  }
+
   async function runRecord(
     invocation: Invocation,
     rt: FunctionRuntime<R>,
@@ -277,10 +308,19 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     try {
       await runJob(rt, record, progress, lambdaContext);
     } catch (error) {
+      const waitSeconds =
+        error instanceof JobInProgressError ? inProgressDelaySeconds(progress.attempt, job.worker) : null;
+      if (waitSeconds !== null) {
+        await waitForRunningJob(rt, record, progress, waitSeconds);
+        throw error;
+      }
       await handleFailure(invocation, rt, record, progress, error);
       return;
     }
-    report(invocation, record, progress, { kind: "processed" });
+    report(invocation, record, progress, {
+      kind: "processed",
+      ...(progress.skipped ? { skipped: true } : {}),
+    });
   }
 
   return async (event, lambdaContext) => {

@@ -25,6 +25,11 @@ export interface JobOutcome {
   readonly retryInSeconds?: number;
   /** For `failed` on the last attempt: why it could not be dead-lettered (the next receive tries again). */
   readonly deadLetterError?: string;
+  /**
+   * For `processed` of an idempotent job type: true when the job id had already completed, so the function
+   * did not run again for this delivery.
+   */
+  readonly skipped?: boolean;
 }
 
 /** How a log line names the job of a record it could not read. */

@@ -10,6 +10,8 @@ export interface FunctionResources {
   readonly bucket: string;
   readonly queueUrl: string;
   readonly dlqUrl: string;
+  /** The app's idempotency table, for a job type that declares `idempotency`; absent for the others. */
+  readonly idempotencyTable?: string | undefined;
 }
 
 const VARIABLES = {
@@ -17,7 +19,9 @@ const VARIABLES = {
   bucket: "FANOUT_PAYLOAD_BUCKET",
   queueUrl: "FANOUT_QUEUE_URL",
   dlqUrl: "FANOUT_DLQ_URL",
-} as const satisfies Record<keyof FunctionResources, string>;
+} as const satisfies Record<Exclude<keyof FunctionResources, "idempotencyTable">, string>;
+/** Set only for idempotent job types, whose role alone may use the table. */
+export const IDEMPOTENCY_TABLE_VARIABLE = "FANOUT_IDEMPOTENCY_TABLE";
 
 /** What every Fanout function runs with: its service name in the logs, and stack traces mapped to the sources. */
 function runtimeEnvironment(service: string): Record<string, string> {
@@ -30,6 +34,7 @@ export function functionEnvironment(jobType: string, resources: FunctionResource
     [VARIABLES.bucket]: resources.bucket,
     [VARIABLES.queueUrl]: resources.queueUrl,
     [VARIABLES.dlqUrl]: resources.dlqUrl,
+    ...(resources.idempotencyTable ? { [IDEMPOTENCY_TABLE_VARIABLE]: resources.idempotencyTable } : {}),
     ...runtimeEnvironment(jobType),
   };
 }
@@ -54,5 +59,6 @@ export function readFunctionResources(env: NodeJS.ProcessEnv = process.env): Fun
     bucket: env[VARIABLES.bucket] as string,
     queueUrl: env[VARIABLES.queueUrl] as string,
     dlqUrl: env[VARIABLES.dlqUrl] as string,
+    ...(env[IDEMPOTENCY_TABLE_VARIABLE] ? { idempotencyTable: env[IDEMPOTENCY_TABLE_VARIABLE] } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { JOB_TYPE_ATTRIBUTE } from "./claim-check.ts";
+import { type IdempotencyTable, idempotencyTable } from "./idempotency-table.ts";
 import {
   CATCH_ALL,
   type Placement,
@@ -9,7 +10,13 @@ import {
   type WorkerNames,
   workerNames,
 } from "./naming.ts";
-import { type JobDefinition, type Registry, WORKER_DEFAULTS, type WorkerSettings } from "./registry.ts";
+import {
+  hasIdempotentJobs,
+  type JobDefinition,
+  type Registry,
+  WORKER_DEFAULTS,
+  type WorkerSettings,
+} from "./registry.ts";
 
 /** AWS's recommendation for SQS event sources: at least six times the function timeout, plus the batching window. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -101,6 +108,8 @@ export interface Topology {
   readonly catchAll: CatchAllTopology | null;
   /** Payload objects outlive every message that can still point at them. */
   readonly payloadExpirationDays: number;
+  /** Where idempotent job types record the job ids that ran; null when no job type is idempotent. */
+  readonly idempotencyTable: IdempotencyTable | null;
 }
 
 export function visibilityTimeoutFor(job: JobDefinition): number {
@@ -227,5 +236,6 @@ export function describeTopology(registry: Registry, placement: Placement): Topo
         }
       : null,
     payloadExpirationDays: payloadExpirationDays(workers, subscribers),
+    idempotencyTable: hasIdempotentJobs(registry) ? idempotencyTable(app) : null,
   };
 }
