@@ -66,6 +66,14 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
     this.#loop ??= this.#run();
   }
 
+  /**
+   * Loads the handler again from disk for the next batch; the batch in hand finishes on the code it started
+   * with. Rejects with the reason if the handler no longer loads, and the runner goes on with the old code.
+   */
+  reload(): Promise<void> {
+    return this.#options.sandbox.reload();
+  }
+
   /** Stops polling, lets the batch in hand finish, and shuts the sandbox down. */
   async stop(): Promise<void> {
     this.#abort.abort();

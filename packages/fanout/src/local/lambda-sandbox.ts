@@ -20,8 +20,9 @@ export type InvokeResult =
 /**
  * One Lambda execution environment: the handler runs in its own worker thread with its own environment,
  * a heap capped at the function's memory, and the function timeout enforced by ending the thread. A fresh
- * thread (a cold start) replaces one that timed out or crashed. Emits `log` for every line it prints and
- * `outcome` for every record's outcome its consumer reports.
+ * thread (a cold start) replaces one that timed out or crashed, or, through `reload()`, one whose handler
+ * changed on disk. Emits `log` for every line it prints and `outcome` for every record's outcome its consumer
+ * reports.
  */
 export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: [outcome: JobOutcome] }> {
   readonly #settings: SandboxSettings;
@@ -29,6 +30,10 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
   #worker: Promise<Worker> | undefined;
   #current: Worker | undefined;
   #nextId = 0;
+  #closed = false;
+  /** Invocations under way per thread: a thread replaced by `reload()` ends only once they are done. */
+  readonly #inFlight = new Map<Worker, number>();
+  readonly #retired = new WeakSet<Worker>();
 
   constructor(settings: SandboxSettings, environment: Record<string, string>) {
     super();
@@ -37,17 +42,24 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
   }
 
   async invoke(event: unknown): Promise<InvokeResult> {
-    this.#worker ??= this.#start();
-    const worker = await this.#worker;
+    let worker: Worker;
+    do {
+      this.#worker ??= this.#coldStart();
+      worker = await this.#worker;
+    } while (this.#retired.has(worker));
     const id = this.#nextId++;
     const timeoutMs = this.#settings.timeoutSeconds * 1000;
+    this.#inFlight.set(worker, (this.#inFlight.get(worker) ?? 0) + 1);
     return new Promise<InvokeResult>((resolve) => {
       const settle = (result: InvokeResult, recycle: boolean) => {
         clearTimeout(timer);
         worker.off("message", onMessage);
         worker.off("error", onError);
         worker.off("exit", onExit);
-        if (recycle) this.#discard(worker);
+        const remaining = (this.#inFlight.get(worker) ?? 1) - 1;
+        if (remaining > 0) this.#inFlight.set(worker, remaining);
+        else this.#inFlight.delete(worker);
+        if (recycle || (remaining === 0 && this.#retired.has(worker))) this.#discard(worker);
         resolve(result);
       };
       const onMessage = (message: {
@@ -86,11 +98,35 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
     });
   }
 
+  /**
+   * Loads the handler from disk again into a fresh environment, which serves every invocation from then on.
+   * An invocation under way finishes in the environment it started in, which then ends. If the handler no
+   * longer loads, this rejects with the reason and the current environment stays in service.
+   */
+  async reload(): Promise<void> {
+    const fresh = await this.#spawn();
+    if (this.#closed) {
+      await fresh.terminate();
+      return;
+    }
+    const previous = this.#worker;
+    this.#adopt(fresh);
+    this.#worker = Promise.resolve(fresh);
+    const old = await previous?.catch(() => undefined);
+    if (old && old !== fresh) this.#retire(old);
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
     const worker = this.#worker;
     this.#worker = undefined;
     this.#current = undefined;
     if (worker) await (await worker.catch(() => undefined))?.terminate();
+  }
+
+  #retire(worker: Worker): void {
+    this.#retired.add(worker);
+    if (!this.#inFlight.has(worker)) void worker.terminate();
   }
 
   #discard(worker: Worker): void {
@@ -101,7 +137,28 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
     void worker.terminate();
   }
 
-  #start(): Promise<Worker> {
+  /** A fresh environment for the next invocation; a failed start leaves none, so the next one tries again. */
+  #coldStart(): Promise<Worker> {
+    const started: Promise<Worker> = this.#spawn().then((worker) => {
+      // Unless a reload replaced it meanwhile: then the reload retires it.
+      if (this.#worker === started) this.#adopt(worker);
+      return worker;
+    });
+    started.catch(() => {
+      if (this.#worker === started) this.#worker = undefined;
+    });
+    return started;
+  }
+
+  #adopt(worker: Worker): void {
+    this.#current = worker;
+    // A crash between invocations (an unhandled rejection, say) ends this environment, not the runner.
+    worker.on("error", () => this.#discard(worker));
+    worker.on("exit", () => this.#discard(worker));
+  }
+
+  /** Starts a thread and resolves once the handler module has loaded in it. */
+  #spawn(): Promise<Worker> {
     const worker = new Worker(sibling("./lambda-worker.ts", import.meta.url), {
       workerData: this.#settings,
       env: {
@@ -129,22 +186,18 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
       if (message.outcome) this.emit("outcome", message.outcome);
     });
     return new Promise<Worker>((resolve, reject) => {
-      const onExit = (code: number) => {
-        this.#worker = undefined;
+      const onExit = (code: number) =>
         reject(new Error(`Handler ${this.#settings.handlerPath} failed to load (exit code ${code}).`));
-      };
-      worker.once("error", (error) => {
-        this.#worker = undefined;
+      const onError = (error: Error) => {
+        worker.off("exit", onExit);
+        void worker.terminate();
         reject(error);
-      });
+      };
+      worker.once("error", onError);
       worker.once("exit", onExit);
       worker.once("message", () => {
         worker.off("exit", onExit);
-        worker.removeAllListeners("error");
-        this.#current = worker;
-        // A crash between invocations (an unhandled rejection, say) ends this environment, not the runner.
-        worker.on("error", () => this.#discard(worker));
-        worker.on("exit", () => this.#discard(worker));
+        worker.off("error", onError);
         resolve(worker);
       });
     });

@@ -6,9 +6,11 @@ import type { Registry } from "../../core/registry.ts";
 import { dashboardPort } from "../../dashboard/port.ts";
 import { DEFAULT_LOCAL_PORT } from "../../local/endpoint.ts";
 import type { CommandContext } from "../context.ts";
+import { createStartReporter } from "../start-reporter.ts";
 
 interface StartOptions {
   readonly demo?: boolean;
+  readonly verbose?: boolean;
 }
 
 /** The app's demo jobs: its config's `demo` module exports `demoJobs()`. */
@@ -35,44 +37,57 @@ export function registerStart(program: Command, context: CommandContext): void {
       "Run the app on this machine: the local cloud, its topology, a worker per job type, the dashboard",
     )
     .option("--demo", "publish the app's demo jobs once everything is up")
+    .option("--verbose", "also show the handlers' INFO and DEBUG entries, with their fields")
     .addHelpText(
       "after",
       `
 The local cloud (the fauxqs emulator: SNS, SQS and S3 on one endpoint) listens on 127.0.0.1:4566
 (FANOUT_LOCAL_PORT; 0 picks a free port), the dashboard on 127.0.0.1:4567 (FANOUT_DASHBOARD_PORT), loopback
-only. Every line it prints is one JSON document. Ctrl-C stops everything.
+only. On a terminal every job outcome and every warning or error a handler logs is one line; with --json,
+or when the output is not a terminal, every line is one JSON document (the handlers' as they log them).
+NO_COLOR turns colours off. An edit to a handler, the registry or fanout.config.ts is picked up by the next
+job, without a restart; a registry change that adds or removes a job type says that it needs one.
+Ctrl-C stops everything.
 
 Examples:
   fanout start
+  fanout start --json | jq 'select(.outcome == "dead-lettered")'
   FANOUT_LOCAL_PORT=4766 fanout start --demo`,
     )
     .action(async (options: StartOptions) => {
-      const { config, io } = context;
-      const log = (message: string, fields: Record<string, unknown> = {}) =>
-        io.stdout.write(
-          `${JSON.stringify({ level: "INFO", message, timestamp: new Date().toISOString(), service: "fanout-local", ...fields })}\n`,
-        );
+      const { config, io, output } = context;
       // `npm start --demo`, without `--`, hands the flag to npm, which passes it on only as npm_config_demo.
       const wantsDemo = options.demo || io.env.npm_config_demo === "true";
+      const json = output.json || io.env.npm_config_json === "true" || !io.stdout.isTTY;
       const demo = wantsDemo ? await demoJobs(config.demoModule) : [];
       // Only this command needs the emulator (fauxqs): the rest of the CLI works without it installed.
-      const [{ startLocalFanout }, { startLocalDashboard }] = await Promise.all([
+      const [{ startLocalFanout }, { startLocalDashboard }, { watchApp }] = await Promise.all([
         import("../../local/local-fanout.ts"),
         import("../../dashboard/local.ts"),
+        import("../../local/hot-reload.ts"),
       ]);
       const fanout = await startLocalFanout({ registry: config.registry, handlerPath: config.handlerPath });
-      for (const runner of fanout.runners.values()) runner.on("log", (line) => io.stdout.write(`${line}\n`));
+      const reporter = createStartReporter({
+        io,
+        json,
+        verbose: Boolean(options.verbose),
+        topology: fanout.topology,
+      });
+      reporter.follow(fanout.runners);
+      const reloads = watchApp({ fanout, config, report: (report) => reporter.report(report) });
       try {
         // The local cloud is the operator's own: its dashboard may redrive.
         const dashboard = await startLocalDashboard(fanout, { port: dashboardPort(undefined, io.env) });
         try {
-          log("local cloud ready", {
+          reporter.report({
+            kind: "ready",
             endpoint: fanout.cloud.endpoint,
             dashboard: dashboard.url,
             topicArn: fanout.provisioned.topicArn,
             bucket: fanout.provisioned.bucket,
             workers: [...fanout.runners.keys()],
-            try: `${fanout.cloud.port === DEFAULT_LOCAL_PORT ? "" : `FANOUT_LOCAL_PORT=${fanout.cloud.port} `}npx fanout --local status`,
+            watching: reloads.watching,
+            command: `${fanout.cloud.port === DEFAULT_LOCAL_PORT ? "" : `FANOUT_LOCAL_PORT=${fanout.cloud.port} `}npx fanout --local status`,
           });
           if (demo.length > 0) {
             const publisher = new Publisher({
@@ -83,7 +98,8 @@ Examples:
             });
             for (const job of demo) {
               const published = await publisher.publish(job.type, job.payload);
-              log("demo job published", {
+              reporter.report({
+                kind: "published",
                 jobType: published.type,
                 jobId: published.jobId,
                 offloaded: published.offloaded,
@@ -93,16 +109,17 @@ Examples:
               });
             }
           }
-          log("stopping", { signal: await untilSignalled() });
+          reporter.report({ kind: "stopping", signal: await untilSignalled() });
         } finally {
           await dashboard.close();
         }
       } catch (error) {
-        log("local cloud stopping", { error: errorMessage(error) });
+        reporter.report({ kind: "stopping", error: errorMessage(error) });
         throw error;
       } finally {
+        await reloads.close();
         await fanout.stop();
       }
-      log("stopped");
+      reporter.report({ kind: "stopped" });
     });
 }
