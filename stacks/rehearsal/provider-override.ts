@@ -23,6 +23,7 @@ const SERVICE_BY_TYPE_PREFIX: Readonly<Record<string, string | null>> = {
   aws_iam_: "iam",
   aws_kms_: "kms",
   aws_lambda_: "lambda",
+  aws_scheduler_: "scheduler",
   aws_caller_identity: "sts",
   aws_partition: null,
   aws_region: null,

@@ -21,6 +21,7 @@ export const SAMPLE_PAYLOADS: { readonly [T in JobTypeOf<AppRegistry>]: PayloadI
     subject: "Rehearsal",
     lines: ["The stack was applied to moto."],
   },
+  "summarize-sales": { currency: "EUR", recipient: "rehearsal@example.com" },
 };
 
 /** The sample of a job type named at run time (a registry built from the environment may differ). */

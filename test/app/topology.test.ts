@@ -9,6 +9,7 @@ describe("the example app's topology", () => {
       ["fanout-check-order", "fanout-check-order-dlq", '{"jobType":["check-order"]}'],
       ["fanout-render-report", "fanout-render-report-dlq", '{"jobType":["render-report"]}'],
       ["fanout-send-notification", "fanout-send-notification-dlq", '{"jobType":["send-notification"]}'],
+      ["fanout-summarize-sales", "fanout-summarize-sales-dlq", '{"jobType":["summarize-sales"]}'],
     ]);
     expect(JSON.parse(topology.subscribers[0]?.filterPolicy ?? "")).toEqual({ jobType: [{ exists: true }] });
     for (const worker of topology.workers) {

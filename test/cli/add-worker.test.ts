@@ -124,6 +124,7 @@ describe("fanout add-worker scaffolds a job type the local cloud runs and the st
       "check-order",
       "render-report",
       "send-notification",
+      "summarize-sales",
       TYPE,
     ]);
     expect(registry.jobs[TYPE]?.description).toBe("Resizes an image.");

@@ -77,8 +77,8 @@ describe("1. names that are unique where AWS needs them to be", () => {
       ...stack.of("aws_iam_role").map((r) => String(r.config.name)),
       ...stack.of("aws_iam_policy").map((p) => String(p.config.name)),
     ];
-    // A role per worker and the catch-all's, and the producer policy.
-    expect(iamNames.length).toBe(topology.workers.length + 2);
+    // A role per worker, the catch-all's and the scheduler's, and the producer policy.
+    expect(iamNames.length).toBe(topology.workers.length + 3);
     for (const name of iamNames) expect(name).toMatch(/-eu-west-1$/);
     for (const role of stack.of("aws_iam_role"))
       expect(String(role.config.name).length).toBeLessThanOrEqual(64);

@@ -81,6 +81,22 @@ export {
 export {
   DLQ_RETENTION_SECONDS,
   describeTopology,
+export {
+  SCHEDULE_LIMITS,
+  SCHEDULE_RETRY_DEFAULTS,
+  type ScheduleDeclaration,
+  type ScheduleDefinition,
+  type ScheduleRetry,
+  scheduleDlqName,
+  scheduledJobId,
+  scheduleGroupName,
+} from "./core/schedule.ts";
+export {
+  nextRunAfter,
+  nextRunsAfter,
+  parseScheduleExpression,
+  type ScheduleExpression,
+} from "./core/schedule-expression.ts";
   type QueueTopology,
   readQueues,
   subscriptions,

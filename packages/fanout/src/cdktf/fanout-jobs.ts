@@ -10,6 +10,7 @@ import { describeTopology, type Topology } from "../core/topology.ts";
 import { AlarmTopic } from "./alarm-topic.ts";
 import type { Bundle } from "./bundle.ts";
 import { FanoutDashboard } from "./fanout-dashboard.ts";
+import { JobSchedules } from "./job-schedules.ts";
 import { JobTopic } from "./job-topic.ts";
 import { PayloadBucket } from "./payload-bucket.ts";
 import { ProducerPolicy } from "./producer-policy.ts";
@@ -107,6 +108,22 @@ export class FanoutJobs extends Construct {
     this.producerPolicyArn = producer.policy.arn;
 
     maximumAlarm(this, "notifications-lost", target, {
+    if (props.registry.schedules.length > 0) {
+      const schedules = new JobSchedules(this, "schedules", {
+        app: topology.app,
+        schedules: props.registry.schedules,
+        topic: { arn: jobs.topic.arn, keyArn: jobs.key.arn },
+        accountId,
+        partition,
+        region: props.region,
+      });
+      this.output(
+        "schedule-group-name",
+        schedules.group.name,
+        "The EventBridge Scheduler group of the app's schedules.",
+      );
+    }
+
       alarmName: `${topology.topicName}-notifications-lost`,
       alarmDescription: `SNS could neither deliver jobs of ${topology.topicName} nor move them to a subscription's DLQ; they are lost. Check the DLQs' queue policies.`,
       namespace: "AWS/SNS",

@@ -8,6 +8,8 @@ export interface JobContext<R extends Registry> {
   readonly jobType: string;
   /** The id shared by a job and every follow-up it causes (the first job's id when none was given). */
   readonly correlationId: string;
+  /** When the job was published (ISO 8601 UTC); for a scheduled job, the time it was scheduled for. */
+  readonly createdAt: string;
   /** 1 on the first delivery; grows with each retry (SQS `ApproximateReceiveCount`). */
   readonly attempt: number;
   /** True when the payload was read from S3 through a claim-check pointer. */

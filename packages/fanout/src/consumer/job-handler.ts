@@ -176,6 +176,7 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       jobId: envelope.id,
       jobType: type,
       correlationId,
+      createdAt: envelope.createdAt,
       attempt: progress.attempt,
       offloaded: decoded.offloaded,
       // A Powertools child logger costs more than most jobs' own work: made only for a job that logs.

@@ -183,3 +183,13 @@ export function defineSchedules(
     return definition;
   });
 }
+
+/** The schedule group that holds an app's schedules (EventBridge Scheduler allows 64 characters). */
+export function scheduleGroupName(app: string): string {
+  return `${app}-schedules`;
+}
+
+/** The role every schedule of the app runs with; IAM names are account-wide, so it carries the region. */
+export function schedulerRoleName(app: string, region: string): string {
+  return boundedName(`${app}-scheduler-${region}`, 64);
+}
