@@ -51,6 +51,7 @@ export {
   PayloadStore,
   type PayloadStoreOptions,
   type PayloadWriter,
+  type PiecewiseBody,
   type StoredPayload,
 } from "./core/payload-store.ts";
 export {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MalformedMessageError } from "./errors.ts";
+import { jsonPieces } from "./json-pieces.ts";
 
 export const ENVELOPE_VERSION = 1;
 /** The longest job id and correlation id an envelope may carry. */
@@ -34,11 +35,24 @@ const envelopeSchema = z.object({
 const UNSENDABLE = /[\uFFFE\uFFFF]/g;
 const HAS_UNSENDABLE = /[\uFFFE\uFFFF]/;
 
-export function encodeEnvelope(envelope: JobEnvelope): string {
-  const json = JSON.stringify(envelope);
+function escapeUnsendable(json: string): string {
   // Replacing always returns a copy, the whole body again for a payload of hundreds of MiB: only when needed.
   if (!HAS_UNSENDABLE.test(json)) return json;
   return json.replace(UNSENDABLE, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+export function encodeEnvelope(envelope: JobEnvelope): string {
+  return escapeUnsendable(JSON.stringify(envelope));
+}
+
+/**
+ * The same text as `encodeEnvelope`, in pieces of about a million characters, for an envelope too large to
+ * hold as one string beside its payload. The escaped characters are single code units, so escaping piece by
+ * piece gives the same text.
+ */
+export function* encodeEnvelopePieces(envelope: JobEnvelope): Generator<string> {
+  for (const piece of jsonPieces(envelope as unknown as Record<string, unknown>))
+    yield escapeUnsendable(piece);
 }
 
 /** Whether a body is meant as a Fanout envelope (an object whose first key is `v`), before reading it. */

@@ -6,10 +6,22 @@ import {
   type StringAttribute,
   sizeAttributeOf,
 } from "./claim-check.ts";
-import { ENVELOPE_VERSION, encodeEnvelope, type JobEnvelope, MAX_ID_LENGTH } from "./envelope.ts";
+import {
+  ENVELOPE_VERSION,
+  encodeEnvelope,
+  encodeEnvelopePieces,
+  type JobEnvelope,
+  MAX_ID_LENGTH,
+} from "./envelope.ts";
 import { errorMessage, FanoutError, JobValidationError, PublishError } from "./errors.ts";
+import { jsonBytesExceed } from "./json-pieces.ts";
 import { payloadKey } from "./naming.ts";
-import type { PayloadWriter, StoredPayload } from "./payload-store.ts";
+import {
+  measurePieces,
+  type PayloadWriter,
+  type PiecewiseBody,
+  type StoredPayload,
+} from "./payload-store.ts";
 import type { PreparedMessage } from "./publish-outcome.ts";
 import { parsePayload, type Registry, requireJob } from "./registry.ts";
 import { messageSize } from "./sqs-limits.ts";
@@ -19,6 +31,8 @@ export interface JobToEncode {
   readonly payload: unknown;
   readonly jobId?: string | undefined;
   readonly correlationId?: string | undefined;
+  /** The envelope's `createdAt`; default now. */
+  readonly createdAt?: Date | undefined;
 }
 
 /** A job whose message is too large for SNS: its envelope goes to S3 first. */
@@ -26,10 +40,18 @@ export interface OffloadRequest {
   readonly offload: true;
   readonly jobId: string;
   readonly type: string;
-  readonly body: string;
+  readonly body: string | PiecewiseBody;
   readonly attributes: Record<string, StringAttribute>;
   readonly key: string;
 }
+
+/**
+ * A payload certainly larger than this in JSON is never serialised into one string, which would hold two
+ * more copies of it at once (`JSON.stringify` builds its result in parts, then joins them): its envelope is
+ * measured, then uploaded, piece by piece. Above a multipart upload's part size, so smaller payloads keep
+ * the single serialisation and `PutObject`.
+ */
+const PIECEWISE_PAYLOAD_BYTES = 8 * 1024 * 1024;
 
 export interface EncodingOptions {
   /** A message larger than this (body and attributes, as SNS counts) is offloaded. */
@@ -58,7 +80,7 @@ export function encodeJob(
       badIds.map((path) => ({ path, message: `must be 1 to ${MAX_ID_LENGTH} characters` })),
     );
   }
-  const createdAt = new Date();
+  const createdAt = job.createdAt ?? new Date();
   const envelope: JobEnvelope = {
     v: ENVELOPE_VERSION,
     id: job.jobId ?? randomUUID(),
@@ -67,22 +89,28 @@ export function encodeJob(
     ...(job.correlationId ? { correlationId: job.correlationId } : {}),
     payload: job.payload,
   };
-  const body = encodeEnvelope(envelope);
   const attributes: Record<string, StringAttribute> = {
     [JOB_TYPE_ATTRIBUTE]: { DataType: "String", StringValue: job.type },
   };
-  const inlineSize = messageSize(body, attributes);
-  if (inlineSize <= options.thresholdBytes && !options.alwaysOffload) {
-    return { jobId: envelope.id, type: job.type, body, attributes, size: inlineSize, offloaded: false };
-  }
-  return {
+  const offload = (body: string | PiecewiseBody): OffloadRequest => ({
     offload: true,
     jobId: envelope.id,
     type: job.type,
     body,
     attributes,
     key: payloadKey(job.type, envelope.id, createdAt),
-  };
+  });
+  if (jsonBytesExceed(job.payload, PIECEWISE_PAYLOAD_BYTES)) {
+    // Measured now, while the caller waits, as the whole string would have been: a payload that cannot be
+    // serialised (a BigInt, a cycle) fails here, before anything is stored.
+    return offload(measurePieces(() => encodeEnvelopePieces(envelope)));
+  }
+  const body = encodeEnvelope(envelope);
+  const inlineSize = messageSize(body, attributes);
+  if (inlineSize <= options.thresholdBytes && !options.alwaysOffload) {
+    return { jobId: envelope.id, type: job.type, body, attributes, size: inlineSize, offloaded: false };
+  }
+  return offload(body);
 }
 
 /** Stores the envelope, then returns the pointer message: the object exists before anything points at it. */

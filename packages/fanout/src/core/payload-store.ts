@@ -10,14 +10,13 @@ import {
   MalformedMessageError,
   PayloadMissingError,
 } from "./errors.ts";
+import { textSlices } from "./json-pieces.ts";
 import { NO_FOLLOW_UPS } from "./lazy-aws-clients.ts";
 
 /** Java's extended client refuses payloads above 2 GB; ours default lower, to fit a Lambda's memory. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 const MAX_KEY_BYTES = 1024;
 const PART_SIZE_BYTES = 8 * 1024 * 1024;
-/** Characters encoded at a time when a body is larger than one part: at most 3 MiB of UTF-8. */
-const SLICE_CHARACTERS = 1024 * 1024;
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export interface PayloadStoreOptions {
@@ -54,14 +53,41 @@ export interface StoredPayload extends PayloadPointer {
   readonly size: number;
 }
 
-/** A long string as UTF-8 slices, never cutting a surrogate pair, so no copy of the whole body is made. */
-function* utf8Slices(body: string): Generator<Buffer> {
-  for (let start = 0; start < body.length; ) {
-    let end = Math.min(body.length, start + SLICE_CHARACTERS);
-    const last = body.charCodeAt(end - 1);
-    if (end < body.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-    yield Buffer.from(body.slice(start, end), "utf8");
-    start = end;
+/** A body too large to hold as one string: read again, piece by piece, each time it is needed. */
+export interface PiecewiseBody {
+  /** Bytes of UTF-8 and their SHA-256, as the pieces read when it was measured. */
+  readonly size: number;
+  readonly sha256: string;
+  readonly pieces: () => Iterable<string>;
+}
+
+/** One read of the pieces, keeping only their size and hash. */
+export function measurePieces(pieces: () => Iterable<string>): PiecewiseBody {
+  const hash = createHash("sha256");
+  let size = 0;
+  for (const piece of pieces()) {
+    const bytes = Buffer.from(piece, "utf8");
+    hash.update(bytes);
+    size += bytes.length;
+  }
+  return { size, sha256: hash.digest("hex"), pieces };
+}
+
+/**
+ * The body's bytes as they are uploaded, checked against the hash measured before the upload began: its
+ * pointer and its object's metadata carry that hash, so a payload changed in between must not be stored.
+ */
+function* checkedBytes(body: PiecewiseBody): Generator<Buffer> {
+  const hash = createHash("sha256");
+  for (const piece of body.pieces()) {
+    const bytes = Buffer.from(piece, "utf8");
+    hash.update(bytes);
+    yield bytes;
+  }
+  if (hash.digest("hex") !== body.sha256) {
+    throw new Error(
+      "the payload changed while it was being uploaded; leave a payload unchanged until its publish resolves",
+    );
   }
 }
 
@@ -88,10 +114,13 @@ export interface PayloadReader {
   get(pointer: PayloadPointer, declaredSize?: number): Promise<string>;
 }
 
-/** Stores payload bodies in one bucket: what a publisher needs of a store (`PayloadStore` is S3's). */
+/**
+ * Stores payload bodies in one bucket: what a publisher needs of a store (`PayloadStore` is S3's). A body
+ * comes whole, or, when it is too large to hold beside its payload, in pieces.
+ */
 export interface PayloadWriter {
   readonly bucket: string;
-  put(key: string, body: string): Promise<StoredPayload>;
+  readonly put: (key: string, body: string | PiecewiseBody) => Promise<StoredPayload>;
 }
 
 /** The S3 side of the claim check: writes payload bodies, and reads them back only from its own bucket. */
@@ -113,40 +142,53 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
   }
 
   /**
-   * Stores a body, multipart above 8 MiB. A body larger than one part is encoded slice by slice (once to hash
-   * it, once to upload it), so memory stays near the size of the string the caller already holds.
+   * Stores a body, multipart above 8 MiB. A body larger than one part is encoded piece by piece (once to hash
+   * it, once to upload it), so memory stays near the size of what the caller already holds.
    */
-  async put(key: string, body: string): Promise<StoredPayload> {
+  async put(key: string, body: string | PiecewiseBody): Promise<StoredPayload> {
     checkKey(key);
-    const size = Buffer.byteLength(body, "utf8");
-    const params = {
+    let whole: PiecewiseBody;
+    if (typeof body === "string") {
+      if (Buffer.byteLength(body, "utf8") <= PART_SIZE_BYTES)
+        return this.#putObject(key, Buffer.from(body, "utf8"));
+      whole = measurePieces(() => textSlices(body));
+    } else {
+      whole = body;
+      if (whole.size <= PART_SIZE_BYTES) {
+        return this.#putObject(
+          key,
+          Buffer.concat(Array.from(whole.pieces(), (piece) => Buffer.from(piece, "utf8"))),
+        );
+      }
+    }
+    // Only follow-ups upload this much from a function; a bundle without them leaves lib-storage out.
+    if (process.env.FANOUT_FOLLOW_UPS === "none") throw new ConfigurationError(NO_FOLLOW_UPS);
+    const { Upload } = await import("@aws-sdk/lib-storage");
+    await new Upload({
+      client: this.#s3,
+      partSize: PART_SIZE_BYTES,
+      queueSize: 4,
+      params: { ...this.#objectParams(key, whole.sha256), Body: Readable.from(checkedBytes(whole)) },
+    }).done();
+    return { bucket: this.bucket, key, sha256: whole.sha256, size: whole.size };
+  }
+
+  /** One request: below a part's size a multipart upload would be a PutObject anyway, after loading lib-storage. */
+  async #putObject(key: string, content: Buffer): Promise<StoredPayload> {
+    const sha256 = sha256Hex(content);
+    const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+    await this.#s3.send(new PutObjectCommand({ ...this.#objectParams(key, sha256), Body: content }));
+    return { bucket: this.bucket, key, sha256, size: content.length };
+  }
+
+  #objectParams(key: string, sha256: string) {
+    return {
       Bucket: this.bucket,
       Key: key,
       ContentType: "application/json",
       ServerSideEncryption: this.#serverSideEncryption,
+      Metadata: { sha256 },
     };
-    let sha256: string;
-    if (size <= PART_SIZE_BYTES) {
-      // One request: below a part's size a multipart upload would be a PutObject anyway, after loading lib-storage.
-      const content = Buffer.from(body, "utf8");
-      sha256 = sha256Hex(content);
-      const { PutObjectCommand } = await import("@aws-sdk/client-s3");
-      await this.#s3.send(new PutObjectCommand({ ...params, Body: content, Metadata: { sha256 } }));
-    } else {
-      // Only follow-ups upload this much from a function; a bundle without them leaves lib-storage out.
-      if (process.env.FANOUT_FOLLOW_UPS === "none") throw new ConfigurationError(NO_FOLLOW_UPS);
-      const hash = createHash("sha256");
-      for (const slice of utf8Slices(body)) hash.update(slice);
-      sha256 = hash.digest("hex");
-      const { Upload } = await import("@aws-sdk/lib-storage");
-      await new Upload({
-        client: this.#s3,
-        partSize: PART_SIZE_BYTES,
-        queueSize: 4,
-        params: { ...params, Body: Readable.from(utf8Slices(body)), Metadata: { sha256 } },
-      }).done();
-    }
-    return { bucket: this.bucket, key, sha256, size };
   }
 
   /**
@@ -224,6 +266,10 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
         `Payload object s3://${pointer.bucket}/${pointer.key} is not valid UTF-8; it was not written by a Fanout producer.`,
         { cause: error },
       );
+    } finally {
+      // Frees the bytes now rather than at some later collection, so that they are not still held beside the
+      // decoded text while the caller parses it. The buffer is this read's own (see readCapped).
+      body.buffer.transfer(0);
     }
   }
 
@@ -255,21 +301,24 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
 
 /**
  * Reads the object into one buffer of its announced length (no list of chunks and no concatenated copy),
- * hashing as it goes, and refuses to read past the cap.
+ * hashing as it goes, and refuses to read past the cap. The buffer never comes from Node's shared pool, so
+ * its memory can be released as soon as it is decoded.
  */
 async function readCapped(
   stream: AsyncIterable<Uint8Array>,
   maxBytes: number,
   announced: number | undefined,
   hash: Hash,
-): Promise<Buffer> {
-  let buffer = Buffer.allocUnsafe(announced ?? 64 * 1024);
+): Promise<Buffer<ArrayBuffer>> {
+  let buffer = Buffer.allocUnsafeSlow(announced ?? 64 * 1024);
   let size = 0;
   for await (const chunk of stream) {
     if (size + chunk.length > maxBytes)
       throw new HostilePointerError(`Payload object exceeds the ${maxBytes}-byte cap.`);
     if (size + chunk.length > buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.min(maxBytes, Math.max(size + chunk.length, buffer.length * 2)));
+      const grown = Buffer.allocUnsafeSlow(
+        Math.min(maxBytes, Math.max(size + chunk.length, buffer.length * 2)),
+      );
       buffer.copy(grown, 0, 0, size);
       buffer = grown;
     }

@@ -42,7 +42,11 @@ describe("claim-check threshold, counted in bytes as SNS counts them", () => {
   afterAll(() => h.stop());
 
   async function publishAndReceive(text: string) {
-    const result = await h.publisher().publish("echo", { n: 1, text }, { jobId: JOB_ID });
+    return publishAndReceive2({ n: 1, text });
+  }
+
+  async function publishAndReceive2(payload: { n: number; text: string }) {
+    const result = await h.publisher().publish("echo", payload, { jobId: JOB_ID });
     const [message] = await drain(h.fanout.clients.sqs, h.queueUrl("echo"), 1);
     if (!message?.Body) throw new Error("nothing arrived on the echo queue");
     return { result, message };
@@ -100,5 +104,31 @@ describe("claim-check threshold, counted in bytes as SNS counts them", () => {
     expect(stored.size).toBe(Buffer.byteLength(body));
     expect(stored.size).toBeGreaterThan(8 * 1024 * 1024);
     expect(await h.payloads.get(stored, stored.size)).toBe(body);
+  });
+
+  it("stores a payload too large to serialise whole exactly as the envelope's JSON, and reads it back", async () => {
+    // More than 8 MiB of JSON: measured and uploaded piece by piece, never as one string.
+    const text = `${"😀".repeat(1024 * 1024)}\uFFFE"\\${"x".repeat(5 * 1024 * 1024)}`;
+    const payload = { n: 3, text, rows: Array.from({ length: 20_000 }, (_, i) => ({ i, at: new Date(i) })) };
+    const { result, message } = await publishAndReceive2(payload);
+    expect(result.offloaded).toBe(true);
+    const pointer = decodePointer(message.Body as string);
+    if (!pointer) throw new Error("no pointer on the wire");
+    const stored = await h.fanout.clients.s3.send(
+      new GetObjectCommand({ Bucket: pointer.bucket, Key: pointer.key }),
+    );
+    const body = (await stored.Body?.transformToString("utf8")) ?? "";
+    const { createdAt } = decodeEnvelope(body);
+    expect(body).toBe(encodeEnvelope({ v: 1, id: JOB_ID, type: "echo", createdAt, payload }));
+    const size = Number(message.MessageAttributes?.[SIZE_ATTRIBUTE]?.StringValue);
+    expect(size).toBe(Buffer.byteLength(body));
+    expect(await h.payloads.get(pointer, size)).toBe(body);
+  });
+
+  it("refuses a large payload that changes while it is uploaded, and says nothing was published", async () => {
+    const payload = { n: 4, text: "a".repeat(9 * 1024 * 1024) };
+    const publishing = h.publisher().publish("echo", payload, { jobId: JOB_ID });
+    payload.text = "b".repeat(payload.text.length);
+    await expect(publishing).rejects.toThrow(/changed while it was being uploaded.*nothing was published/);
   });
 });
