@@ -1,4 +1,4 @@
-import { type FSWatcher, watch } from "node:fs";
+import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from "node:fs";
 import { basename, dirname, extname, join, relative, sep } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { LoadedConfig } from "../core/config.ts";
@@ -34,6 +34,12 @@ export type AppChange =
   | { readonly kind: "handlers" }
   /** The config, or a module beside the registry's: the topology may have changed, and every handler with it. */
   | { readonly kind: "registry" };
+
+const IGNORED_DIRECTORIES = new Set(["node_modules", "dist"]);
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
 
 const CODE_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".json"]);
 
@@ -161,43 +167,67 @@ export function watchApp(options: HotReloadOptions): HotReload {
       );
   };
 
-  const watchers: FSWatcher[] = [];
+  const watchers = new Map<string, FSWatcher>();
   const watching: string[] = [];
-  const watchDirectory = (directory: string, recursive: boolean, shown: string) => {
+  const onChange = (file: string) => {
+    changed.add(file);
+    clearTimeout(timer);
+    timer = setTimeout(flush, options.debounceMs ?? 100);
+  };
+  // One watcher per directory, not `recursive`: on Linux that follows files, not directories, and loses a
+  // file an editor saves by renaming a new one over it.
+  const watchDirectory = (directory: string, subdirectories: boolean) => {
+    if (watchers.has(directory)) return;
+    let watcher: FSWatcher;
     try {
-      const watcher = watch(directory, { recursive }, (_event, name) => {
+      watcher = watch(directory, (_event, name) => {
         if (name === null) return;
-        changed.add(join(directory, name.toString()));
-        clearTimeout(timer);
-        timer = setTimeout(flush, options.debounceMs ?? 100);
+        const file = join(directory, name.toString());
+        if (subdirectories && isDirectory(file)) watchTree(file);
+        else onChange(file);
       });
-      // A watched directory that goes away ends its watcher, not `fanout start`.
-      watcher.on("error", () => watcher.close());
-      watchers.push(watcher);
-      watching.push(shown);
     } catch {
-      // A directory that does not exist (no handlers yet) has nothing to reload.
+      return; // A directory that does not exist (no handlers yet) has nothing to reload.
+    }
+    // A watched directory that goes away ends its watcher, not `fanout start`.
+    watcher.on("error", () => {
+      watcher.close();
+      watchers.delete(directory);
+    });
+    watchers.set(directory, watcher);
+  };
+  const watchTree = (directory: string) => {
+    watchDirectory(directory, true);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(directory, { withFileTypes: true });
+    } catch {
+      return; // Gone again already.
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && !entry.name.startsWith(".")) {
+        watchTree(join(directory, entry.name));
+      }
     }
   };
-  // Recursively only below the app's root: a recursive watch of the root would walk node_modules.
-  watchDirectory(
-    layout.handlersDirectory,
-    layout.handlersDirectory !== root,
-    `${display(layout.handlersDirectory)}/`,
-  );
-  if (layout.registryDirectory !== layout.handlersDirectory) {
-    watchDirectory(layout.registryDirectory, false, `${display(layout.registryDirectory)}/`);
-  }
-  if (dirname(config.file) !== layout.registryDirectory) {
-    watchDirectory(dirname(config.file), false, display(config.file));
+  // The whole tree only below the app's root: the root's would take in node_modules.
+  if (layout.handlersDirectory !== root && isDirectory(layout.handlersDirectory)) {
+    watchTree(layout.handlersDirectory);
   } else {
-    watching.push(display(config.file));
+    watchDirectory(layout.handlersDirectory, false);
   }
+  if (watchers.has(layout.handlersDirectory)) watching.push(`${display(layout.handlersDirectory)}/`);
+  if (!watchers.has(layout.registryDirectory)) {
+    watchDirectory(layout.registryDirectory, false);
+    watching.push(`${display(layout.registryDirectory)}/`);
+  }
+  watchDirectory(dirname(config.file), false);
+  watching.push(display(config.file));
 
   return {
     watching,
     close: async () => {
-      for (const watcher of watchers) watcher.close();
+      for (const watcher of watchers.values()) watcher.close();
       clearTimeout(timer);
       await applying;
     },

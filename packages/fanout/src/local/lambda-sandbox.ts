@@ -4,6 +4,9 @@ import { Worker } from "node:worker_threads";
 import type { JobOutcome } from "../consumer/outcome.ts";
 import { sibling } from "../core/module-path.ts";
 
+/** How long a replaced thread may take to hand over its output before it is ended regardless. */
+const FLUSH_GRACE_MS = 5_000;
+
 export interface SandboxSettings {
   /** Absolute path or file URL of the module that exports `handler`. */
   readonly handlerPath: string;
@@ -59,7 +62,8 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
         const remaining = (this.#inFlight.get(worker) ?? 1) - 1;
         if (remaining > 0) this.#inFlight.set(worker, remaining);
         else this.#inFlight.delete(worker);
-        if (recycle || (remaining === 0 && this.#retired.has(worker))) this.#discard(worker);
+        if (recycle) this.#discard(worker);
+        else if (remaining === 0 && this.#retired.has(worker)) this.#end(worker);
         resolve(result);
       };
       const onMessage = (message: {
@@ -126,7 +130,22 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
 
   #retire(worker: Worker): void {
     this.#retired.add(worker);
-    if (!this.#inFlight.has(worker)) void worker.terminate();
+    if (!this.#inFlight.has(worker)) this.#end(worker);
+  }
+
+  /**
+   * Ends a thread once it has handed over every line it printed: a thread's output waits in its own buffer
+   * until this side has read what came before, and terminating it at once would drop that.
+   */
+  #end(worker: Worker): void {
+    const timer = setTimeout(() => void worker.terminate(), FLUSH_GRACE_MS);
+    worker.on("message", (message: { flushed?: boolean }) => {
+      if (!message.flushed) return;
+      clearTimeout(timer);
+      void worker.terminate();
+    });
+    worker.once("exit", () => clearTimeout(timer));
+    worker.postMessage({ flush: true });
   }
 
   #discard(worker: Worker): void {

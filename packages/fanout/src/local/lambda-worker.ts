@@ -39,7 +39,18 @@ function lambdaContext(deadline: number): Context {
   };
 }
 
-parentPort?.on("message", async (invocation: Invocation) => {
+/** Resolves once everything written to `stream` before has reached the parent thread. */
+function flushed(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => stream.write("", () => resolve()));
+}
+
+parentPort?.on("message", async (message: Invocation | { readonly flush: true }) => {
+  if ("flush" in message) {
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    parentPort?.postMessage({ flushed: true });
+    return;
+  }
+  const invocation = message;
   try {
     const result = await handler(invocation.event, lambdaContext(invocation.deadline));
     parentPort?.postMessage({ id: invocation.id, result });
