@@ -65,6 +65,8 @@ export interface PublishOptions {
   readonly correlationId?: string;
   /** Defaults to a new UUID. Supply one to make a re-publish recognisable as the same job. */
   readonly jobId?: string;
+  /** The envelope's `createdAt`, default now: a scheduled job carries the time it was scheduled for. */
+  readonly createdAt?: Date;
 }
 
 export type JobRequest<R extends Registry> = {

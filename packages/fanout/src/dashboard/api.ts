@@ -1,15 +1,8 @@
-import { HttpError } from "../core/errors.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
 import { subscriptions, type Topology } from "../core/topology.ts";
-import type { DeadLetter } from "../operations/dead-letters.ts";
-import { peekDeadLetters } from "../operations/dead-letters.ts";
-import { byMessageId } from "../operations/find-dead-letter.ts";
-import { describeHolding, type HoldingQueue, holdingQueue } from "../operations/holding-queues.ts";
 import { JOB_FIGURES_MINUTES } from "../operations/job-figures.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
-import { visibleCount } from "../operations/redrive.ts";
-import { redriveHolding } from "../operations/redrive-holding.ts";
-import { redriveMessage } from "../operations/redrive-one.ts";
+import type { DeadLetterIndex } from "./dead-letter-index.ts";
 import type { KeyedLock } from "./lock.ts";
 import type { OutcomeLog } from "./outcomes.ts";
 import type { QueueSampler } from "./sampler.ts";
@@ -28,26 +21,8 @@ export interface ApiContext {
   /** Present when the local runners feed outcomes in. */
   readonly outcomes: OutcomeLog | undefined;
   readonly lock: KeyedLock;
+  readonly deadLetters: DeadLetterIndex;
   readonly allowActions: boolean;
-}
-
-/** Dead letters shown at once; the CLI's `dlq peek -n` reads more. */
-const DEFAULT_DEAD_LETTERS = 50;
-const MAX_DEAD_LETTERS = 500;
-/** A payload is shown up to this many characters; the CLI's `dlq peek --json` has it whole. */
-const PAYLOAD_PREVIEW_CHARS = 20_000;
-
-/** `?source=undelivered` picks a subscription's DLQ instead of the consumer's own DLQ. */
-function findHolding(context: ApiContext, consumer: string, source: string | null): HoldingQueue {
-  if (source !== null && source !== "undelivered") {
-    throw new HttpError(400, `source must be "undelivered" or absent; got "${source}".`);
-  }
-  const holding = holdingQueue(context.topology, consumer, source === "undelivered");
-  if (!holding) {
-    const known = subscriptions(context.topology).map((q) => q.consumer);
-    throw new HttpError(404, `Unknown job type "${consumer}". Known: ${known.join(", ")}.`);
-  }
-  return holding;
 }
 
 export function meta(context: ApiContext) {
@@ -136,6 +111,7 @@ export function queues(context: ApiContext) {
         figures: sampler.figures(q.consumer) ?? null,
         // Subscriber and unrouted queues are not read by a Fanout worker: nothing reports their jobs.
         jobs: q.kind === "worker" ? jobFigures(context, q.consumer) : null,
+        rates: q.kind === "worker" ? jobRates(context, q.consumer) : null,
         throughput: q.kind !== "worker" || throughput.source === "none" ? null : series,
       };
     }),
@@ -145,6 +121,11 @@ export function queues(context: ApiContext) {
 /** A worker's outcomes over the window: from the local runners' events, or from Fanout's metrics on AWS. */
 function jobFigures(context: ApiContext, jobType: string) {
   return context.outcomes?.figures(jobType) ?? context.sampler.cloudWatchJobs(jobType) ?? null;
+}
+
+/** A worker's outcomes per minute and its duration percentiles: from the runners, or CloudWatch on AWS. */
+function jobRates(context: ApiContext, jobType: string) {
+  return context.outcomes?.rates(jobType) ?? context.sampler.cloudWatchRates(jobType) ?? null;
 }
 
 /** Every worker's outcomes over the window, for `fanout status --local`. */
@@ -171,91 +152,4 @@ export function recentOutcomes(context: ApiContext) {
     };
   }
   return { available: true, note: null, outcomes: context.outcomes.recent() };
-}
-
-export interface DeadLetterView extends Omit<DeadLetter, "payload"> {
-  /** The payload as pretty JSON (or the raw body when it could not be decoded), cut at a preview length. */
-  readonly payloadText: string;
-  readonly payloadTruncated: boolean;
-}
-
-function toView(letter: DeadLetter): DeadLetterView {
-  const { payload, ...rest } = letter;
-  const full =
-    typeof payload === "string" && letter.decodeError !== null
-      ? payload
-      : (JSON.stringify(payload, null, 2) ?? "");
-  return {
-    ...rest,
-    payloadText: full.slice(0, PAYLOAD_PREVIEW_CHARS),
-    payloadTruncated: full.length > PAYLOAD_PREVIEW_CHARS,
-  };
-}
-
-export async function deadLetters(
-  context: ApiContext,
-  consumer: string,
-  limitParam: string | null,
-  source: string | null,
-) {
-  const holding = findHolding(context, consumer, source);
-  const limit = limitParam === null ? DEFAULT_DEAD_LETTERS : Number(limitParam);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DEAD_LETTERS) {
-    throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_DEAD_LETTERS}.`);
-  }
-  const { url } = await context.reader.queue(holding.queueName);
-  const peeked = await context.lock.run(holding.queueName, () =>
-    peekDeadLetters(context.reader.sqs, url, limit, {
-      payloads: context.payloads,
-      topicArn: context.topicArn,
-    }),
-  );
-  // The page shows a bounded peek; what "redrive all" moves is the whole queue, so its count is the queue's.
-  const depth = await visibleCount(context.reader.sqs, url);
-  const letters = [...peeked.deadLetters];
-  letters.sort((a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0));
-  return {
-    consumer,
-    kind: holding.kind,
-    what: describeHolding(holding),
-    dlq: holding.queueName,
-    queue: holding.redriveTo === "by-type" ? null : holding.redriveTo,
-    limit,
-    depth: Math.max(depth, letters.length),
-    unreleased: peeked.unreleased,
-    deadLetters: letters.map(toView),
-  };
-}
-
-export async function redriveAll(context: ApiContext, consumer: string, source: string | null) {
-  const holding = findHolding(context, consumer, source);
-  const result = await context.lock.run(holding.queueName, () =>
-    redriveHolding(context.reader.sqs, context.topology, holding, context.reader.queue),
-  );
-  await context.sampler.sampleNow();
-  return result;
-}
-
-export async function redriveOne(
-  context: ApiContext,
-  consumer: string,
-  messageId: string,
-  source: string | null,
-) {
-  const holding = findHolding(context, consumer, source);
-  if (holding.redriveTo === "by-type") {
-    throw new HttpError(
-      400,
-      "An unrouted job is redriven with all the others of the unrouted queue, to its type's queue.",
-    );
-  }
-  const [from, to] = await Promise.all([
-    context.reader.queue(holding.queueName),
-    context.reader.queue(holding.redriveTo),
-  ]);
-  const result = await context.lock.run(holding.queueName, () =>
-    redriveMessage(context.reader.sqs, from, to, byMessageId(messageId)),
-  );
-  await context.sampler.sampleNow();
-  return result;
 }

@@ -1,12 +1,24 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DashboardError, DeadLetterNotFoundError, errorMessage, HttpError } from "../core/errors.ts";
+import { SQS_MAX_MESSAGE_BYTES } from "../core/claim-check.ts";
+import { MAX_ID_LENGTH } from "../core/envelope.ts";
+import {
+  DashboardError,
+  DeadLetterNotFoundError,
+  EditedJobTooLargeError,
+  errorMessage,
+  HttpError,
+  JobValidationError,
+} from "../core/errors.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
 import type { Topology } from "../core/topology.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
 import * as api from "./api.ts";
+import * as dlqApi from "./dead-letter-api.ts";
+import { DeadLetterIndex } from "./dead-letter-index.ts";
 import { checkAction, checkHost, type GuardOptions } from "./guard.ts";
-import { requestUrl, send, sendJson } from "./http.ts";
+import { readJson, requestUrl, send, sendJson } from "./http.ts";
+import { jobDetail, letterDetail } from "./job-detail.ts";
 import { KeyedLock } from "./lock.ts";
 import { type OutcomeEmitter, OutcomeLog } from "./outcomes.ts";
 import { QueueSampler } from "./sampler.ts";
@@ -47,6 +59,7 @@ export interface Dashboard {
 /** The one valid message id shape (SQS uses UUIDs; anything URL-safe up to 100 characters is accepted). */
 const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const CONSUMER = /^[a-z0-9-]{1,80}$/;
+const GROUP_ID = /^[A-Za-z0-9_-]{12}$/;
 
 function pathParts(pathname: string): string[] {
   try {
@@ -60,15 +73,31 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
+/** 502 for the rest: the dashboard works, but the cloud behind it refused or did not answer. */
+function statusOf(error: unknown): number {
+  if (error instanceof HttpError) return error.status;
+  if (error instanceof DeadLetterNotFoundError) return 404;
+  if (error instanceof JobValidationError) return 422;
+  if (error instanceof EditedJobTooLargeError) return 413;
+  return 502;
+}
+
 /** The dashboard's web server: the page, its files and its JSON API, in this process. */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const host = options.host ?? DEFAULT_DASHBOARD_HOST;
   const allowActions = options.allowActions ?? false;
   const lock = new KeyedLock();
+  const deadLetters = new DeadLetterIndex({
+    reader: options.reader,
+    payloads: options.payloads,
+    topicArn: options.topicArn,
+    lock,
+  });
   const sampler = new QueueSampler({
     topology: options.topology,
     reader: options.reader,
     lock,
+    deadLetters,
     ...(options.sampleIntervalMs ? { intervalMs: options.sampleIntervalMs } : {}),
     ...(options.ageIntervalMs ? { ageIntervalMs: options.ageIntervalMs } : {}),
   });
@@ -85,11 +114,35 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     sampler,
     outcomes,
     lock,
+    deadLetters,
     allowActions,
   };
   const files = await loadStaticFiles();
   let port = 0;
   const guard: GuardOptions = { host, port: () => port, allowActions };
+
+  async function action(parts: string[], url: URL, request: IncomingMessage): Promise<unknown> {
+    const [a, b, type, verb, id, groupVerb, ...rest] = parts;
+    const source = url.searchParams.get("source");
+    if (a !== "api" || b !== "dlq" || !type || !CONSUMER.test(type) || rest.length > 0) {
+      throw new HttpError(404, `No action at ${url.pathname}.`);
+    }
+    if (id === undefined && groupVerb === undefined) {
+      if (verb === "redrive") return dlqApi.redriveAll(context, type, source);
+      if (verb === "purge") return dlqApi.purge(context, type, source);
+    }
+    if (id !== undefined && MESSAGE_ID.test(id) && groupVerb === undefined) {
+      if (verb === "redrive") return dlqApi.redriveOne(context, type, id, source);
+      if (verb === "delete") return dlqApi.deleteOne(context, type, id, source);
+      if (verb === "edit") {
+        return dlqApi.editAndRedrive(context, type, id, await readJson(request, SQS_MAX_MESSAGE_BYTES * 2));
+      }
+    }
+    if (verb === "groups" && id && GROUP_ID.test(id) && (groupVerb === "redrive" || groupVerb === "delete")) {
+      return dlqApi.groupAction(context, type, id, groupVerb, source);
+    }
+    throw new HttpError(404, `No action at ${url.pathname}.`);
+  }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     checkHost(request, guard);
@@ -98,16 +151,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const method = request.method ?? "GET";
     if (method === "POST") {
       checkAction(request, guard);
-      const [a, b, type, verb, messageId, ...rest] = parts;
-      if (a === "api" && b === "dlq" && type && CONSUMER.test(type) && verb === "redrive" && !rest.length) {
-        const source = url.searchParams.get("source");
-        if (messageId === undefined)
-          return sendJson(response, 200, await api.redriveAll(context, type, source));
-        if (MESSAGE_ID.test(messageId)) {
-          return sendJson(response, 200, await api.redriveOne(context, type, messageId, source));
-        }
-      }
-      throw new HttpError(404, `No action at ${url.pathname}.`);
+      return sendJson(response, 200, await action(parts, url, request));
     }
     if (method !== "GET" && method !== "HEAD") {
       throw new HttpError(
@@ -121,13 +165,25 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (path === "/api/queues") return sendJson(response, 200, api.queues(context));
     if (path === "/api/outcomes") return sendJson(response, 200, api.recentOutcomes(context));
     if (path === "/api/jobs") return sendJson(response, 200, api.jobs(context));
-    const [a, b, type, ...rest] = parts;
+    const [a, b, type, c, d, ...rest] = parts;
+    const source = url.searchParams.get("source");
     if (a === "api" && b === "dlq" && type && CONSUMER.test(type) && rest.length === 0) {
-      return sendJson(
-        response,
-        200,
-        await api.deadLetters(context, type, url.searchParams.get("limit"), url.searchParams.get("source")),
-      );
+      if (c === undefined) {
+        const query = {
+          cursor: url.searchParams.get("cursor"),
+          size: url.searchParams.get("size"),
+          group: url.searchParams.get("group"),
+          search: url.searchParams.get("q"),
+          fresh: url.searchParams.get("refresh") === "1",
+        };
+        return sendJson(response, 200, await dlqApi.deadLetters(context, type, source, query));
+      }
+      if (c === "letters" && d && MESSAGE_ID.test(d)) {
+        return sendJson(response, 200, await letterDetail(context, type, d, source));
+      }
+    }
+    if (a === "api" && b === "jobs" && type && type.length <= MAX_ID_LENGTH && c === undefined) {
+      return sendJson(response, 200, await jobDetail(context, type));
     }
     const file = files.get(path === "/" ? "index.html" : path.slice(1));
     if (file && !path.startsWith("/api/")) return send(response, 200, file.contentType, file.body);
@@ -140,10 +196,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         response.destroy();
         return;
       }
-      // 502: the dashboard works, but the cloud behind it refused or did not answer.
-      const status =
-        error instanceof HttpError ? error.status : error instanceof DeadLetterNotFoundError ? 404 : 502;
-      sendJson(response, status, { error: errorMessage(error) });
+      sendJson(response, statusOf(error), {
+        error: errorMessage(error),
+        ...(error instanceof JobValidationError ? { issues: error.issues } : {}),
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {

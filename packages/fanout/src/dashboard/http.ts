@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { HttpError } from "../core/errors.ts";
 
 /** Headers on every answer: nothing is cached, framed, sniffed, or allowed to run unless it came from here. */
 const SECURITY_HEADERS = {
@@ -26,4 +27,20 @@ export function sendJson(response: ServerResponse, status: number, data: unknown
 /** The request's path and query, parsed against a fixed base: the Host header plays no part in routing. */
 export function requestUrl(request: IncomingMessage): URL {
   return new URL(request.url ?? "/", "http://dashboard.invalid");
+}
+
+/** An action's JSON body, refused past `maxBytes` (an edited payload is at most one SQS message). */
+export async function readJson(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new HttpError(413, `The request is over ${maxBytes} bytes.`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+  } catch {
+    throw new HttpError(400, "The request body is not JSON.");
+  }
 }

@@ -1,9 +1,11 @@
 import { errorMessage } from "../core/errors.ts";
 import { subscriptions, type Topology } from "../core/topology.ts";
 import {
+  type CloudWatchRates,
   JOB_FIGURES_MINUTES,
   type JobFigures,
   jobFiguresFromCloudWatch,
+  jobRatesFromCloudWatch,
   processedPerMinute,
 } from "../operations/job-figures.ts";
 import {
@@ -14,6 +16,7 @@ import {
   type QueueStatus,
   queueStatuses,
 } from "../operations/queue-status.ts";
+import type { DeadLetterIndex } from "./dead-letter-index.ts";
 import type { KeyedLock } from "./lock.ts";
 
 /** Ages are null where they cannot be known (see `SamplerOptions.reader.cloudwatch`). */
@@ -33,6 +36,8 @@ export interface SamplerOptions {
   readonly reader: QueueReader;
   /** Held around every peek of a DLQ, shared with the dead-letter views and redrives. */
   readonly lock: KeyedLock;
+  /** The dead letters the page has read: where they are known at the current depth, no peek is needed. */
+  readonly deadLetters?: DeadLetterIndex;
   /** How often queue depths are read. Default 1.5 seconds. */
   readonly intervalMs?: number;
   /**
@@ -58,6 +63,7 @@ export class QueueSampler {
   readonly #ageRead = new Map<string, { at: number; depth: number; age: number | null }>();
   #cloudWatchThroughput = new Map<string, number[]>();
   #cloudWatchJobs = new Map<string, JobFigures>();
+  #cloudWatchRates = new Map<string, CloudWatchRates>();
   #cloudWatchReadAt = 0;
   #cachedAges = new Map<string, number | null>();
   #cloudWatchAgesAt = 0;
@@ -109,6 +115,11 @@ export class QueueSampler {
     return this.#options.reader.cloudwatch ? this.#cloudWatchJobs.get(jobType) : undefined;
   }
 
+  /** A worker's outcomes per minute and duration percentiles on AWS (Fanout's metrics); undefined off AWS. */
+  cloudWatchRates(jobType: string): CloudWatchRates | undefined {
+    return this.#options.reader.cloudwatch ? this.#cloudWatchRates.get(jobType) : undefined;
+  }
+
   get sampledAt(): number | null {
     return this.#sampledAt;
   }
@@ -128,9 +139,10 @@ export class QueueSampler {
       });
       for (const status of statuses) this.#figures.set(status.consumer, status);
       if (reader.cloudwatch && Date.now() - this.#cloudWatchReadAt >= 60_000) {
-        [this.#cloudWatchThroughput, this.#cloudWatchJobs] = await Promise.all([
+        [this.#cloudWatchThroughput, this.#cloudWatchJobs, this.#cloudWatchRates] = await Promise.all([
           processedPerMinute(reader.cloudwatch, topology, JOB_FIGURES_MINUTES),
           jobFiguresFromCloudWatch(reader.cloudwatch, topology),
+          jobRatesFromCloudWatch(reader.cloudwatch, topology, JOB_FIGURES_MINUTES),
         ]);
         this.#cloudWatchReadAt = Date.now();
       }
@@ -164,7 +176,11 @@ export class QueueSampler {
       (read.depth !== depth && now - read.at >= AGE_ON_CHANGE_MS);
     // Between peeks the oldest dead letter simply grows older (unless it was redriven, which changes the depth).
     if (!stale) return read.age === null ? null : read.age + (now - read.at) / 1000;
-    const age = await this.#options.lock.run(dlqName, () => oldestByPeek(this.#options.reader, dlqName));
+    const indexed = this.#options.deadLetters?.cached(dlqName);
+    const oldest = indexed?.depth === depth ? indexed.letters[0]?.sentAt : undefined;
+    const age = oldest
+      ? (now - oldest) / 1000
+      : await this.#options.lock.run(dlqName, () => oldestByPeek(this.#options.reader, dlqName));
     this.#ageRead.set(dlqName, { at: now, depth, age });
     return age;
   }

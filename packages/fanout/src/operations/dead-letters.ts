@@ -13,6 +13,8 @@ export interface DeadLetter {
   readonly jobId: string | null;
   readonly type: string | null;
   readonly correlationId: string | null;
+  /** When the job was published (the envelope's createdAt). */
+  readonly createdAt: string | null;
   /** The error class or code that dead-lettered it, from the consumer's FanoutErrorCode attribute. */
   readonly errorCode: string | null;
   readonly reason: string | null;
@@ -55,6 +57,7 @@ export async function decodeDeadLetter(
       jobId: envelope.id,
       type: envelope.type,
       correlationId: envelope.correlationId ?? null,
+      createdAt: envelope.createdAt,
       offloaded,
       payload: envelope.payload,
       decodeError: null,
@@ -72,6 +75,7 @@ export async function decodeDeadLetter(
       jobId: null,
       type: stringAttribute(message, JOB_TYPE_ATTRIBUTE),
       correlationId: null,
+      createdAt: null,
       offloaded,
       payload: message.Body ?? null,
       decodeError: errorMessage(error),

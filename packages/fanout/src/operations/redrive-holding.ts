@@ -26,7 +26,10 @@ export function jobTypeOf(message: Message): string | undefined {
 }
 
 /** The worker queues that exist now; a type whose worker is declared but not yet deployed has none. */
-async function workerQueues(topology: Topology, queue: QueueLookup): Promise<Map<string, QueueAddress>> {
+export async function workerQueues(
+  topology: Topology,
+  queue: QueueLookup,
+): Promise<Map<string, QueueAddress>> {
   const found = await Promise.all(
     topology.workers.map(async (worker) => {
       try {

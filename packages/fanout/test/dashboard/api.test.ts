@@ -93,7 +93,7 @@ describe("the dashboard's API and its guards", () => {
         new SendMessageCommand({ QueueUrl: h.dlqUrl("always-fails"), MessageBody: body }),
       );
     }
-    const { status, body } = await call(dashboard.url, "/api/dlq/always-fails?limit=1", "GET", PAGE);
+    const { status, body } = await call(dashboard.url, "/api/dlq/always-fails?size=1", "GET", PAGE);
     expect(status).toBe(200);
     expect({ depth: body.depth, shown: (body.deadLetters as unknown[]).length }).toEqual({
       depth: 3,
@@ -174,12 +174,12 @@ describe("the dashboard's API and its guards", () => {
       kind: "undelivered",
       dlq: "fanout-test-echo-undelivered",
       queue: "fanout-test-echo",
-      deadLetters: [expect.objectContaining({ payloadText: "undelivered one" })],
+      deadLetters: [expect.objectContaining({ payloadPreview: "undelivered one" })],
     });
     const unrouted = await call(dashboard.url, "/api/dlq/unrouted", "GET");
     expect(unrouted.body).toMatchObject({
       kind: "unrouted",
-      deadLetters: [expect.objectContaining({ payloadText: "unrouted one" })],
+      deadLetters: [expect.objectContaining({ payloadPreview: "unrouted one" })],
     });
     const moved = await call(dashboard.url, "/api/dlq/echo/redrive?source=undelivered", "POST", origin);
     expect(moved.body).toMatchObject({ moved: 1, to: "fanout-test-echo" });

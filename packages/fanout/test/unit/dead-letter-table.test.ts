@@ -12,6 +12,7 @@ const letter: DeadLetter = {
   jobId: "job-1",
   type: "check-order",
   correlationId: null,
+  createdAt: null,
   errorCode: "PermanentJobError",
   reason: REASON,
   attempts: 1,

@@ -2,15 +2,17 @@
 // send it without a CORS preflight, which the server never approves.
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, issues = []) {
     super(message);
     this.status = status;
+    /** For a payload the job's schema refused: each field and what is wrong with it. */
+    this.issues = issues;
   }
 }
 
 async function answer(response) {
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, body.error ?? `HTTP ${response.status}`);
+  if (!response.ok) throw new ApiError(response.status, body.error ?? `HTTP ${response.status}`, body.issues);
   return body;
 }
 
@@ -18,11 +20,15 @@ export async function getJson(path) {
   return answer(await fetch(path, { headers: { Accept: "application/json" } }));
 }
 
-export async function postAction(path) {
+/** An action; `body`, when given, is sent as JSON. */
+export async function postAction(path, body) {
+  const headers = { Accept: "application/json", "X-Fanout-Dashboard": "1" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   return answer(
     await fetch(path, {
       method: "POST",
-      headers: { Accept: "application/json", "X-Fanout-Dashboard": "1" },
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }),
   );
 }

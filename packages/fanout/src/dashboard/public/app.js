@@ -1,6 +1,8 @@
 import { getJson } from "./api.js";
 import { createDeadLetterView } from "./dead-letters.js";
 import { fill, formatTime, h } from "./dom.js";
+import { renderFigures } from "./figures.js";
+import { createJobDetail } from "./job-detail.js";
 import { renderOutcomes } from "./outcomes.js";
 import { renderQueues } from "./queues.js";
 import { drawTopology } from "./topology.js";
@@ -36,10 +38,11 @@ async function main() {
       const [queues, outcomes] = await Promise.all([getJson("/api/queues"), getJson("/api/outcomes")]);
       showError(queues.error ? `Figures could not be read: ${queues.error}` : null);
       renderQueues($("queues"), $("queues-note"), queues);
+      renderFigures($("figures"), $("figures-note"), queues);
       updateTopology(queues.queues);
-      renderOutcomes($("outcomes"), outcomes);
+      renderOutcomes($("outcomes"), outcomes, (jobId) => detail.openJob(jobId));
       $("sampled").textContent = queues.sampledAt ? `figures of ${formatTime(queues.sampledAt)}` : "reading…";
-      // The open DLQ is read again only when its depth changes: every read counts as a receive.
+      // The open DLQ is asked for again only when its depth changes; the server then reads it again.
       const open = deadLetters.key;
       const depthOf = (q) =>
         `${q.figures?.dlqDepth}/${q.figures?.undelivered}/${q.kind === "unrouted" ? q.figures?.visible : ""}`;
@@ -51,14 +54,21 @@ async function main() {
     }
   }
 
+  const detail = createJobDetail({ dialog: $("detail"), allowActions: meta.allowActions });
   const deadLetters = createDeadLetterView({
     title: $("dlq-title"),
     container: $("dead-letters"),
     allowActions: meta.allowActions,
     onChange: refresh,
+    openDetail: (type, source, letter, actions) => detail.openLetter(type, source, letter, actions),
   });
 
   function route() {
+    const job = /^#\/job\/(.+)$/.exec(location.hash);
+    if (job) {
+      void detail.openJob(decodeURIComponent(job[1]));
+      return;
+    }
     const match = /^#\/dlq\/([^/]+)(\/undelivered)?$/.exec(location.hash);
     if (!match) return;
     void deadLetters.open(decodeURIComponent(match[1]), match[2] ? "undelivered" : null);

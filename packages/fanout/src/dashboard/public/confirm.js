@@ -3,14 +3,16 @@
 
 const dialog = () => document.getElementById("confirm");
 
-/** Resolves true when the operator confirms, false on Cancel or Escape. */
-export function confirmAction(title, text, confirmLabel) {
+/** Resolves true when the operator confirms, false on Cancel or Escape; `danger` for what cannot be undone. */
+export function confirmAction(title, text, confirmLabel, { danger = false } = {}) {
   const element = dialog();
   document.getElementById("confirm-title").textContent = title;
   document.getElementById("confirm-text").textContent = text;
   const ok = document.getElementById("confirm-ok");
   const cancel = document.getElementById("confirm-cancel");
   ok.textContent = confirmLabel;
+  ok.classList.toggle("danger", danger);
+  ok.classList.toggle("primary", !danger);
   return new Promise((resolve) => {
     const finish = (value) => {
       ok.removeEventListener("click", onOk);

@@ -1,9 +1,9 @@
 import { fill, formatTime, h } from "./dom.js";
 
-const SHOWN = 30;
+const SHOWN = 100;
 
-/** The runners' recent outcomes, newest first, from /api/outcomes. */
-export function renderOutcomes(container, data) {
+/** The runners' recent outcomes, newest first, from /api/outcomes; a job id opens the job's detail. */
+export function renderOutcomes(container, data, openJob) {
   if (!data.available) {
     fill(container, h("p", { class: "empty" }, data.note));
     return;
@@ -20,9 +20,18 @@ export function renderOutcomes(container, data) {
         { "data-outcome": o.outcome, "data-job-id": o.jobId },
         h("td", { class: "muted nowrap" }, formatTime(o.at)),
         h("td", { class: "nowrap" }, o.jobType),
-        h("td", { class: "mono", title: o.jobId }, o.jobId.slice(0, 8)),
+        h(
+          "td",
+          { class: "job-id" },
+          h(
+            "button",
+            { type: "button", class: "link-button mono", title: o.jobId, onclick: () => openJob(o.jobId) },
+            o.jobId,
+          ),
+        ),
         h("td", null, h("span", { class: `pill pill-${o.outcome}` }, o.outcome)),
         h("td", { class: "num" }, o.attempt ?? ""),
+        h("td", { class: "num nowrap" }, `${Math.round(o.durationMs)} ms`),
         h("td", { class: "reason" }, o.reason ? `${o.errorCode ?? "Error"}: ${o.reason}` : ""),
       ),
     );
@@ -30,7 +39,7 @@ export function renderOutcomes(container, data) {
     container,
     h(
       "table",
-      { class: "table compact" },
+      { class: "table compact outcomes-table" },
       h(
         "thead",
         null,
@@ -42,6 +51,7 @@ export function renderOutcomes(container, data) {
           h("th", { scope: "col" }, "Job id"),
           h("th", { scope: "col" }, "Outcome"),
           h("th", { scope: "col", class: "num" }, "Try"),
+          h("th", { scope: "col", class: "num" }, "Took"),
           h("th", { scope: "col" }, "Reason"),
         ),
       ),
