@@ -139,7 +139,7 @@ describe("fanout start reloads a handler edited while it runs", () => {
     await waitForLine({ message: "holding", jobId: inFlight });
     save("handlers/stamp.ts", handlerSource("v2"));
     await waitForLine({ message: "reloaded", file: "handlers/stamp.ts" });
-    const after = [];
+    const after: string[] = [];
     for (let n = 3; n <= 7; n++) after.push(await publish(n));
     writeFileSync(join(app, "gate"), "");
 
