@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { JOB_TYPE_ATTRIBUTE, SNS_MAX_MESSAGE_BYTES, type StringAttribute } from "./claim-check.ts";
 import { ENVELOPE_VERSION, encodeEnvelope, type JobEnvelope } from "./envelope.ts";
 import { describeIssues, InvalidScheduleError, JobValidationError } from "./errors.ts";
@@ -68,6 +69,12 @@ const CONTEXT_ATTRIBUTE_ROOM = 256;
 /** Each run's job id: the schedule's name and the run's own id, so runs are told apart and traced back. */
 export function scheduledJobId(scheduleName: string, runId: string): string {
   return `${scheduleName}-${runId}`;
+}
+
+/** The job id of a run outside EventBridge Scheduler (the local cloud, `fanout schedules run`), shaped alike. */
+export function newScheduledJobId(scheduleName: string): string {
+  // EventBridge Scheduler's execution ids are 16 characters long, as in its documentation's example.
+  return scheduledJobId(scheduleName, randomUUID().replaceAll("-", "").slice(0, 16));
 }
 
 /** What a run publishes: the envelope and the `jobType` attribute, as any Fanout producer would. */

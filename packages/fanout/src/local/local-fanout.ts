@@ -1,6 +1,8 @@
 import { CATCH_ALL_ENTRY } from "../consumer/entries.ts";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "../core/aws-clients.ts";
 import { ConfigurationError } from "../core/errors.ts";
+import { PayloadStore } from "../core/payload-store.ts";
+import { Publisher } from "../core/publisher.ts";
 import { catchAllEnvironment, functionEnvironment } from "../core/function-environment.ts";
 import type { WorkerNames } from "../core/naming.ts";
 import type { Registry } from "../core/registry.ts";
@@ -13,6 +15,7 @@ import {
 import { connectLocalCloud, type LocalCloud, startLocalCloud } from "./cloud.ts";
 import { LOCAL_CREDENTIALS, LOCAL_PLACEMENT, LOCAL_REGION, localAwsEnvironment } from "./endpoint.ts";
 import { EventSourceRunner } from "./event-source-runner.ts";
+import { type Clock, LocalScheduler, SYSTEM_CLOCK } from "./local-scheduler.ts";
 import { LambdaSandbox } from "./lambda-sandbox.ts";
 import { type ProvisionedTopology, provisionTopology } from "./provision.ts";
 
@@ -29,6 +32,8 @@ export interface LocalFanoutOptions {
   readonly handlerPath?: (jobType: string) => string;
   /** Start the event-source runners (the consumers). Default true. */
   readonly workers?: boolean;
+  /** The clock the registry's schedules fire by. Default the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface LocalFanout {
@@ -37,6 +42,8 @@ export interface LocalFanout {
   readonly provisioned: ProvisionedTopology;
   readonly clients: AwsClients;
   readonly runners: ReadonlyMap<string, EventSourceRunner>;
+  /** Fires the registry's schedules, publishing their jobs to the topic as EventBridge Scheduler does on AWS. */
+  readonly scheduler: LocalScheduler;
   /** The environment that points AWS SDK clients and the `fanout` CLI at this local cloud. */
   readonly environment: Record<string, string>;
   stop(): Promise<void>;
@@ -111,14 +118,29 @@ export async function startLocalFanout(options: LocalFanoutOptions): Promise<Loc
       }
     }
     for (const runner of runners.values()) runner.start();
+    const publisher = new Publisher({
+      registry: options.registry,
+      sns: clients.sns,
+      payloads: new PayloadStore({ s3: clients.s3, bucket: provisioned.bucket }),
+      topicArn: provisioned.topicArn,
+    });
+    const scheduler = new LocalScheduler(
+      options.registry.schedules,
+      (schedule, jobId, scheduledAt) =>
+        publisher.publish(schedule.jobType, schedule.payload, { jobId, createdAt: scheduledAt }),
+      options.clock ?? SYSTEM_CLOCK,
+    );
+    scheduler.start();
     return {
       cloud,
       topology,
       provisioned,
       clients,
       runners,
+      scheduler,
       environment,
       stop: async () => {
+        await scheduler.stop();
         await Promise.all([...runners.values()].map((r) => r.stop()));
         destroyAwsClients(clients);
         await cloud.stop();
