@@ -1,5 +1,6 @@
+import type { EventEmitter } from "node:events";
 import type { Topology } from "../core/topology.ts";
-import type { EventSourceRunner } from "../local/event-source-runner.ts";
+import type { RunnerEvents } from "../local/event-source-runner.ts";
 import { formatEventJson, formatEventLine, type LineStyle, type LocalEvent } from "./event-line.ts";
 import type { CliIo } from "./io.ts";
 import { parseLogLine } from "./log-record.ts";
@@ -15,7 +16,7 @@ export interface StartReporterOptions {
 export interface StartReporter {
   report(event: LocalEvent): void;
   /** Reports what the runners' handlers print and every outcome they report. */
-  follow(runners: ReadonlyMap<string, EventSourceRunner>): void;
+  follow(runners: ReadonlyMap<string, Pick<EventEmitter<RunnerEvents>, "on">>): void;
 }
 
 /** NO_COLOR (no-color.org): present and not empty turns colours off. */
