@@ -6,6 +6,7 @@ import { registerAddWorker } from "./commands/add-worker.ts";
 import { registerDashboard } from "./commands/dashboard.ts";
 import { registerDlq } from "./commands/dlq.ts";
 import { registerPublish } from "./commands/publish.ts";
+import { registerSchedules } from "./commands/schedules.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerStatus } from "./commands/status.ts";
 import { type AppSource, createContext } from "./context.ts";
@@ -57,6 +58,7 @@ function buildProgram(io: CliIo, app: AppSource): Command {
   const context = createContext(app, io, output);
   registerStart(program, context);
   registerPublish(program, context);
+  registerSchedules(program, context);
   registerAddWorker(program, context);
   registerStatus(program, context);
   registerDlq(program, context);
