@@ -1,5 +1,5 @@
 import { type Message, PurgeQueueCommand } from "@aws-sdk/client-sqs";
-import { HttpError } from "../core/errors.ts";
+import { DeadLetterNotFoundError, HttpError } from "../core/errors.ts";
 import { subscriptions } from "../core/topology.ts";
 import { deleteDeadLetters } from "../operations/delete-dead-letters.ts";
 import { byMessageId } from "../operations/find-dead-letter.ts";
@@ -92,6 +92,14 @@ async function addresses(context: ApiContext, holding: HoldingQueue) {
   return { from, to };
 }
 
+/** Runs an action on a holding queue; one that finds the index out of date has it read again next time. */
+function acting<T>(context: ApiContext, holding: HoldingQueue, task: () => Promise<T>): Promise<T> {
+  return context.lock.run(holding.queueName, task).catch((error: unknown) => {
+    if (error instanceof DeadLetterNotFoundError) context.deadLetters.invalidate(holding.queueName);
+    throw error;
+  });
+}
+
 async function settled<T>(context: ApiContext, holding: HoldingQueue, result: T, gone: Iterable<string>) {
   context.deadLetters.remove(holding.queueName, gone);
   await context.sampler.sampleNow();
@@ -116,7 +124,7 @@ export async function redriveOne(
 ) {
   const holding = findHolding(context, consumer, source);
   const { from, to } = await addresses(context, holding);
-  const result = await context.lock.run(holding.queueName, () =>
+  const result = await acting(context, holding, () =>
     redriveMessage(context.reader.sqs, from, to, byMessageId(messageId)),
   );
   return settled(context, holding, result, [messageId]);
@@ -130,9 +138,7 @@ export async function deleteOne(
 ) {
   const holding = findHolding(context, consumer, source);
   const from = await context.reader.queue(holding.queueName);
-  await context.lock.run(holding.queueName, () =>
-    deleteDeadLetter(context.reader.sqs, from, byMessageId(messageId)),
-  );
+  await acting(context, holding, () => deleteDeadLetter(context.reader.sqs, from, byMessageId(messageId)));
   return settled(context, holding, { deleted: 1, messageId, from: from.name }, [messageId]);
 }
 
@@ -197,7 +203,7 @@ export async function editAndRedrive(
   }
   const { from, to } = await addresses(context, holding);
   const topicArn = await context.topicArn();
-  const result = await context.lock.run(holding.queueName, () =>
+  const result = await acting(context, holding, () =>
     redriveEdited(context.reader.sqs, from, to, messageId, {
       job: worker.job,
       payload: body.payload,

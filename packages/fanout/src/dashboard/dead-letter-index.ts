@@ -8,6 +8,11 @@ import type { KeyedLock } from "./lock.ts";
 
 /** A DLQ deeper than this is indexed this far: groups, pages and search then cover the oldest ones. */
 export const MAX_INDEXED_LETTERS = 10_000;
+/**
+ * An index older than this is read again when next asked for, even at the same depth: another reader may have
+ * deleted some dead letters and the consumer added as many.
+ */
+const MAX_AGE_MS = 60_000;
 /** Pointers resolved at once while a DLQ is read. */
 const DECODE_CONCURRENCY = 16;
 
@@ -51,8 +56,8 @@ async function mapLimited<T, U>(
 
 /**
  * Every DLQ the page looked at, read once and kept: pages, groups and search are answered from here, and a
- * DLQ is received again only when its depth changed, when an operator asks (Reload), or after an action. So
- * looking at dead letters does not make SQS count receive after receive of them.
+ * DLQ is received again only when its depth changed, after a minute, when an operator asks (Reload), or after
+ * an action. So looking at dead letters does not make SQS count receive after receive of them.
  */
 export class DeadLetterIndex {
   readonly #options: DeadLetterIndexOptions;
@@ -62,14 +67,15 @@ export class DeadLetterIndex {
     this.#options = options;
   }
 
-  /** The DLQ's letters: as indexed if its depth is unchanged (and `fresh` is not asked for), else read again. */
+  /** The DLQ's letters: as indexed if recent and at the same depth (and `fresh` is not asked for), else read again. */
   async read(queueName: string, options: { readonly fresh?: boolean } = {}): Promise<IndexedQueue> {
     const { reader, lock } = this.#options;
     return lock.run(queueName, async () => {
       const { url } = await reader.queue(queueName);
       const depth = await this.#depth(url);
       const known = this.#queues.get(queueName);
-      if (known && !options.fresh && known.depth === depth) return known;
+      const current = known && Date.now() - known.readAt < MAX_AGE_MS && known.depth === depth;
+      if (current && !options.fresh) return known;
       const indexed = await this.#readAll(url, depth);
       this.#queues.set(queueName, indexed);
       return indexed;

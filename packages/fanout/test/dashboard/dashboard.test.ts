@@ -89,6 +89,20 @@ describe.skipIf(skipBrowserTests)(`the dashboard in headless Chromium${browserSu
     await expect(letters.first().textContent()).resolves.toContain("3 attempts");
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
+    // Its detail: every attempt the runners saw, with outcome and duration, and the reason in full.
+    await letters.first().getByRole("button", { name: "Details" }).click();
+    const detail = page.locator("#detail");
+    const attempts = detail.locator('[data-field="attempts"] tbody tr');
+    await attempts.nth(2).waitFor();
+    await expect(
+      attempts.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-outcome"))),
+    ).resolves.toEqual(["failed", "failed", "dead-lettered"]);
+    await expect(attempts.first().textContent()).resolves.toMatch(/\d+ ms/);
+    await expect(detail.locator('[data-field="reason"]').textContent()).resolves.toMatch(
+      /^job \d cannot be done$/,
+    );
+    await detail.getByRole("button", { name: "Close" }).click();
+
     // Cancel changes nothing.
     await letters.first().getByRole("button", { name: "Redrive" }).click();
     await page.locator("#confirm").getByRole("button", { name: "Cancel" }).click();
@@ -141,9 +155,17 @@ describe.skipIf(skipBrowserTests)(`the dashboard in headless Chromium${browserSu
     await letter.waitFor();
     await expect(letter.locator('[data-field="reason"]').textContent()).resolves.toBe(hostile);
     await expect(letter.locator('[data-field="payload"]').textContent()).resolves.toBe(hostile);
+    await letter.getByRole("button", { name: "Details" }).click();
+    await expect(page.locator('#detail [data-field="payload"]').textContent()).resolves.toBe(hostile);
+    await expect(page.locator('#detail [data-field="reason"]').textContent()).resolves.toBe(hostile);
     await expect(
-      page.locator("#dead-letters img, #dead-letters script, #dead-letters b").count(),
+      page
+        .locator(
+          "#dead-letters img, #dead-letters script, #dead-letters b, #detail img, #detail script, #detail b",
+        )
+        .count(),
     ).resolves.toBe(0);
+    await page.locator("#detail").getByRole("button", { name: "Close" }).click();
     await expect(page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
   });
 });
