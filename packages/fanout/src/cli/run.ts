@@ -15,6 +15,14 @@ import { type CliIo, processIo } from "./io.ts";
 import { missingPackage, missingPackageMessage } from "./missing-package.ts";
 import { createOutput } from "./output.ts";
 
+/** Commander's parse errors as the CLI's one-line errors; an unknown command with no near match says where the list is. */
+function cliError(text: string): string {
+  const line = text.startsWith("error: ") ? `fanout: ${text.slice(7)}` : text;
+  return /^fanout: unknown command '[^']*'\n$/.test(line)
+    ? `${line.trimEnd()} (fanout --help lists the commands)\n`
+    : line;
+}
+
 export interface RunOptions extends Partial<CliIo> {
   /** The registry to work with; default the one the app's fanout.config.ts names. */
   readonly registry?: Registry;
@@ -52,7 +60,7 @@ function buildProgram(io: CliIo, app: AppSource): Command {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(text.startsWith("error: ") ? `fanout: ${text.slice(7)}` : text),
+      outputError: (text, write) => write(cliError(text)),
     });
   const output = createOutput(io, () => Boolean(program.opts().json));
   const context = createContext(app, io, output);

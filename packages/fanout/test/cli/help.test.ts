@@ -29,6 +29,12 @@ describe("fanout --help", () => {
     expect(stderr).toContain("status");
   });
 
+  it("answers a command with no near match by saying where the list of commands is", async () => {
+    const { code, stderr } = await fanout(["frobnicate"]);
+    expect(code).toBe(64);
+    expect(stderr).toBe("fanout: unknown command 'frobnicate' (fanout --help lists the commands)\n");
+  });
+
   it("refuses a --count that is not a whole number with exit code 64", async () => {
     const { code, stderr } = await fanout(["publish", "echo", "--count", "two", '{"n":1}']);
     expect(code).toBe(64);
