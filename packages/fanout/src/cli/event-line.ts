@@ -165,12 +165,14 @@ function body(
     }
     case "reloaded":
       return { source: SELF, format: "cyan", text: `↻ reloaded ${event.file}` };
-    case "reload-failed":
+    case "reload-failed": {
+      const one = event.jobTypes.length === 1;
       return {
         source: SELF,
         format: "red",
-        text: `✗ ${event.file} does not load: ${clean(event.error)}; ${event.jobTypes.join(", ")} keep${event.jobTypes.length === 1 ? "s" : ""} the previous code`,
+        text: `✗ ${event.file}: ${event.jobTypes.join(", ")} ${one ? "does" : "do"} not load (${clean(event.error)}) and ${one ? "keeps" : "keep"} running the previous code`,
       };
+    }
     case "restart-needed":
       return {
         source: SELF,

@@ -37,6 +37,8 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
   /** Invocations under way per thread: a thread replaced by `reload()` ends only once they are done. */
   readonly #inFlight = new Map<Worker, number>();
   readonly #retired = new WeakSet<Worker>();
+  /** Replaced threads handing over their last output. */
+  readonly #ending = new Set<Worker>();
 
   constructor(settings: SandboxSettings, environment: Record<string, string>) {
     super();
@@ -125,7 +127,9 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
     const worker = this.#worker;
     this.#worker = undefined;
     this.#current = undefined;
+    const ending = [...this.#ending].map((w) => w.terminate());
     if (worker) await (await worker.catch(() => undefined))?.terminate();
+    await Promise.all(ending);
   }
 
   #retire(worker: Worker): void {
@@ -138,13 +142,15 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
    * until this side has read what came before, and terminating it at once would drop that.
    */
   #end(worker: Worker): void {
-    const timer = setTimeout(() => void worker.terminate(), FLUSH_GRACE_MS);
+    this.#ending.add(worker);
+    const timer = setTimeout(() => void worker.terminate(), FLUSH_GRACE_MS).unref();
     worker.on("message", (message: { flushed?: boolean }) => {
-      if (!message.flushed) return;
-      clearTimeout(timer);
-      void worker.terminate();
+      if (message.flushed) void worker.terminate();
     });
-    worker.once("exit", () => clearTimeout(timer));
+    worker.once("exit", () => {
+      clearTimeout(timer);
+      this.#ending.delete(worker);
+    });
     worker.postMessage({ flush: true });
   }
 

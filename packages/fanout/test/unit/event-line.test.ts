@@ -183,7 +183,7 @@ describe("Fanout's own events on the terminal", () => {
         PLAIN,
       ),
     ).toBe(
-      "12:03:04.123  fanout        ✗ handlers/resize-image.ts does not load: SyntaxError: Unexpected token '}'; resize-image keeps the previous code",
+      "12:03:04.123  fanout        ✗ handlers/resize-image.ts: resize-image does not load (SyntaxError: Unexpected token '}') and keeps running the previous code",
     );
   });
 
