@@ -37,6 +37,7 @@ export { defineConfig, type FanoutConfig, type LoadedConfig, loadConfig } from "
 export { decodeEnvelope, ENVELOPE_VERSION, type JobEnvelope, MAX_ID_LENGTH } from "./core/envelope.ts";
 export * from "./core/errors.ts";
 export { type FunctionResources, functionEnvironment } from "./core/function-environment.ts";
+export { type IdempotencyTable, idempotencyTable } from "./core/idempotency-table.ts";
 export {
   FANOUT_METRICS,
   type FanoutMetric,
@@ -66,6 +67,8 @@ export {
 export {
   defineJob,
   defineRegistry,
+  IDEMPOTENCY_TTL_LIMITS,
+  type IdempotencySettings,
   type JobDeclaration,
   type JobDefinition,
   type JobOf,
@@ -79,9 +82,6 @@ export {
   WORKER_DEFAULTS,
   type WorkerSettings,
 } from "./core/registry.ts";
-export {
-  DLQ_RETENTION_SECONDS,
-  describeTopology,
 export {
   SCHEDULE_LIMITS,
   SCHEDULE_RETRY_DEFAULTS,
@@ -98,6 +98,9 @@ export {
   parseScheduleExpression,
   type ScheduleExpression,
 } from "./core/schedule-expression.ts";
+export {
+  DLQ_RETENTION_SECONDS,
+  describeTopology,
   type QueueTopology,
   readQueues,
   subscriptions,

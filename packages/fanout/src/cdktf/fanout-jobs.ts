@@ -10,6 +10,7 @@ import { describeTopology, type Topology } from "../core/topology.ts";
 import { AlarmTopic } from "./alarm-topic.ts";
 import type { Bundle } from "./bundle.ts";
 import { FanoutDashboard } from "./fanout-dashboard.ts";
+import { IdempotencyStore } from "./idempotency-store.ts";
 import { JobSchedules } from "./job-schedules.ts";
 import { JobTopic } from "./job-topic.ts";
 import { PayloadBucket } from "./payload-bucket.ts";
@@ -107,7 +108,6 @@ export class FanoutJobs extends Construct {
     this.bucketName = payloads.bucket.bucket;
     this.producerPolicyArn = producer.policy.arn;
 
-    maximumAlarm(this, "notifications-lost", target, {
     if (props.registry.schedules.length > 0) {
       const schedules = new JobSchedules(this, "schedules", {
         app: topology.app,
@@ -124,6 +124,7 @@ export class FanoutJobs extends Construct {
       );
     }
 
+    maximumAlarm(this, "notifications-lost", target, {
       alarmName: `${topology.topicName}-notifications-lost`,
       alarmDescription: `SNS could neither deliver jobs of ${topology.topicName} nor move them to a subscription's DLQ; they are lost. Check the DLQs' queue policies.`,
       namespace: "AWS/SNS",
@@ -132,6 +133,18 @@ export class FanoutJobs extends Construct {
       statistic: "Sum",
       threshold: 0,
     });
+
+    const idempotency = topology.idempotencyTable
+      ? new IdempotencyStore(this, "idempotency", { table: topology.idempotencyTable, keyArn: jobs.key.arn })
+          .table
+      : undefined;
+    if (idempotency) {
+      this.output(
+        "idempotency-table-name",
+        idempotency.name,
+        "Where idempotent job types record the job ids that ran.",
+      );
+    }
 
     for (const worker of topology.workers) {
       const bundle = props.bundles.get(worker.consumer);
@@ -159,6 +172,9 @@ export class FanoutJobs extends Construct {
         logRetentionDays: LOG_RETENTION_DAYS,
         alarms: target,
         tracing: props.registry.tracing,
+        ...(worker.job.idempotency && idempotency
+          ? { idempotencyTable: { name: idempotency.name, arn: idempotency.arn, region: props.region } }
+          : {}),
       });
       new QueueAlarms(this, `${worker.consumer}-alarms`, {
         queue: worker,

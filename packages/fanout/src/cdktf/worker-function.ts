@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { functionEnvironment } from "../core/function-environment.ts";
+import { IDEMPOTENCY_TABLE_ACTIONS } from "../core/idempotency-table.ts";
 import { payloadKeyPrefix } from "../core/naming.ts";
 import type { WorkerTopology } from "../core/topology.ts";
 import type { Bundle } from "./bundle.ts";
@@ -19,6 +20,15 @@ export interface WorkerFunctionProps {
   readonly logRetentionDays: number;
   readonly alarms: AlarmTarget;
   readonly tracing: boolean;
+  /** The app's idempotency table, given only to a job type that declares `idempotency`. */
+  readonly idempotencyTable?: IdempotencyTableAccess | undefined;
+}
+
+export interface IdempotencyTableAccess {
+  readonly name: string;
+  readonly arn: string;
+  /** The stack's region: DynamoDB uses the table's key through its regional endpoint. */
+  readonly region: string;
 }
 
 /** The consumer Lambda of one job type, with the permissions its job needs and no more. */
@@ -36,6 +46,7 @@ export class WorkerFunction extends Construct {
         bucket: bucket.name,
         queueUrl: queue.url,
         dlqUrl: dlq.url,
+        idempotencyTable: props.idempotencyTable?.name,
       }),
       permissions: workerPermissions(props),
       logRetentionDays: props.logRetentionDays,
@@ -85,5 +96,29 @@ function workerPermissions(props: WorkerFunctionProps): PolicyStatement[] {
       },
     );
   }
+  if (props.idempotencyTable)
+    statements.push(...idempotencyPermissions(props.idempotencyTable, topic.keyArn));
   return statements;
+}
+
+/**
+ * Powertools' item calls on the one table, and the key's use by DynamoDB for that table alone: the table is
+ * encrypted with the stack's key, which DynamoDB uses on behalf of the caller.
+ */
+function idempotencyPermissions(table: IdempotencyTableAccess, keyArn: string): PolicyStatement[] {
+  return [
+    { Sid: "RecordJobsThatRan", Effect: "Allow", Action: IDEMPOTENCY_TABLE_ACTIONS, Resource: table.arn },
+    {
+      Sid: "DecryptIdempotencyTable",
+      Effect: "Allow",
+      Action: KEY_USE,
+      Resource: keyArn,
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": `dynamodb.${table.region}.amazonaws.com`,
+          "kms:EncryptionContext:aws:dynamodb:tableName": table.name,
+        },
+      },
+    },
+  ];
 }

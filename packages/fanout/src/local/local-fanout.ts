@@ -1,10 +1,19 @@
-import { CATCH_ALL_ENTRY } from "../consumer/entries.ts";
-import { type AwsClients, createAwsClients, destroyAwsClients } from "../core/aws-clients.ts";
+import { CATCH_ALL_ENTRY, DELAY_RELAY_ENTRY } from "../consumer/entries.ts";
+import {
+  type AwsClients,
+  baseClientConfig,
+  createAwsClients,
+  destroyAwsClients,
+} from "../core/aws-clients.ts";
 import { ConfigurationError } from "../core/errors.ts";
+import {
+  catchAllEnvironment,
+  delayRelayEnvironment,
+  functionEnvironment,
+} from "../core/function-environment.ts";
+import { DELAYED, type WorkerNames } from "../core/naming.ts";
 import { PayloadStore } from "../core/payload-store.ts";
 import { Publisher } from "../core/publisher.ts";
-import { catchAllEnvironment, functionEnvironment } from "../core/function-environment.ts";
-import type { WorkerNames } from "../core/naming.ts";
 import type { Registry } from "../core/registry.ts";
 import {
   describeTopology,
@@ -15,8 +24,9 @@ import {
 import { connectLocalCloud, type LocalCloud, startLocalCloud } from "./cloud.ts";
 import { LOCAL_CREDENTIALS, LOCAL_PLACEMENT, LOCAL_REGION, localAwsEnvironment } from "./endpoint.ts";
 import { EventSourceRunner } from "./event-source-runner.ts";
-import { type Clock, LocalScheduler, SYSTEM_CLOCK } from "./local-scheduler.ts";
 import { LambdaSandbox } from "./lambda-sandbox.ts";
+import { type LocalDynamoDb, startLocalDynamoDb } from "./local-dynamodb.ts";
+import { type Clock, LocalScheduler, SYSTEM_CLOCK } from "./local-scheduler.ts";
 import { type ProvisionedTopology, provisionTopology } from "./provision.ts";
 
 export interface LocalFanoutOptions {
@@ -36,6 +46,13 @@ export interface LocalFanoutOptions {
   readonly clock?: Clock;
 }
 
+/** Where the idempotent job types of a local Fanout record the job ids that ran. */
+export interface LocalIdempotency {
+  /** The local DynamoDB-compatible server (dynalite), on loopback. */
+  readonly endpoint: string;
+  readonly tableName: string;
+}
+
 export interface LocalFanout {
   readonly cloud: LocalCloud;
   readonly topology: Topology;
@@ -44,6 +61,8 @@ export interface LocalFanout {
   readonly runners: ReadonlyMap<string, EventSourceRunner>;
   /** Fires the registry's schedules, publishing their jobs to the topic as EventBridge Scheduler does on AWS. */
   readonly scheduler: LocalScheduler;
+  /** Null when no job type is idempotent: no DynamoDB server is started then. */
+  readonly idempotency: LocalIdempotency | null;
   /** The environment that points AWS SDK clients and the `fanout` CLI at this local cloud. */
   readonly environment: Record<string, string>;
   stop(): Promise<void>;
@@ -60,17 +79,25 @@ export async function startLocalFanout(options: LocalFanoutOptions): Promise<Loc
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
   });
+  let dynamodb: LocalDynamoDb | undefined;
   try {
     const topology = describeTopology(options.registry, LOCAL_PLACEMENT);
     const provisioned = await provisionTopology(clients, topology);
+    let idempotency: LocalIdempotency | null = null;
+    if (topology.idempotencyTable) {
+      dynamodb = await startLocalDynamoDb();
+      idempotency = await provisionLocalIdempotency(dynamodb.endpoint, topology.idempotencyTable);
+      // The functions' DynamoDB client (Powertools') reads its endpoint as every SDK client does.
+      environment.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
+    }
     const runners = new Map<string, EventSourceRunner>();
     const runnerFor = (
-      queue: QueueTopology & { readonly names: WorkerNames },
+      queue: { readonly consumer: string; readonly names: WorkerNames },
       settings: FunctionSettings,
       handlerPath: string,
       functionVariables: Record<string, string>,
+      address = provisioned.queues.get(queue.consumer),
     ) => {
-      const address = provisioned.queues.get(queue.consumer);
       if (!address) throw new Error(`Queue of ${queue.consumer} was not provisioned.`);
       const sandbox = new LambdaSandbox(
         {
@@ -102,6 +129,7 @@ export async function startLocalFanout(options: LocalFanoutOptions): Promise<Loc
           bucket: provisioned.bucket,
           queueUrl: queue.queueUrl,
           dlqUrl: queue.dlqUrl,
+          idempotencyTable: worker.job.idempotency ? idempotency?.tableName : undefined,
         });
         if (!options.handlerPath) {
           throw new ConfigurationError(
@@ -111,6 +139,14 @@ export async function startLocalFanout(options: LocalFanoutOptions): Promise<Loc
         const handlerPath = options.handlerPath(worker.consumer);
         runners.set(worker.consumer, runnerFor(worker, worker.job.worker, handlerPath, variables));
       }
+      const relayVariables = delayRelayEnvironment(provisioned.topicArn, provisioned.delayed.queueUrl);
+      runners.set(
+        DELAYED,
+        runnerFor(topology.delayed, topology.delayed.settings, DELAY_RELAY_ENTRY, relayVariables, {
+          queueUrl: provisioned.delayed.queueUrl,
+          queueArn: provisioned.delayed.queueArn,
+        }),
+      );
       const catchAll = topology.catchAll;
       if (catchAll) {
         const variables = catchAllEnvironment(provisioned.unrouted.queueUrl);
@@ -138,17 +174,38 @@ export async function startLocalFanout(options: LocalFanoutOptions): Promise<Loc
       clients,
       runners,
       scheduler,
+      idempotency,
       environment,
       stop: async () => {
         await scheduler.stop();
         await Promise.all([...runners.values()].map((r) => r.stop()));
         destroyAwsClients(clients);
+        await dynamodb?.stop();
         await cloud.stop();
       },
     };
   } catch (error) {
     destroyAwsClients(clients);
+    await dynamodb?.stop();
     await cloud.stop();
     throw error;
+  }
+}
+
+async function provisionLocalIdempotency(
+  endpoint: string,
+  table: NonNullable<Topology["idempotencyTable"]>,
+): Promise<LocalIdempotency> {
+  const [{ DynamoDBClient }, { provisionIdempotencyTable }] = await Promise.all([
+    import("@aws-sdk/client-dynamodb"),
+    import("./provision-idempotency.ts"),
+  ]);
+  const dynamodb = new DynamoDBClient(
+    baseClientConfig({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+  );
+  try {
+    return { endpoint, tableName: await provisionIdempotencyTable(dynamodb, table) };
+  } finally {
+    dynamodb.destroy();
   }
 }

@@ -18,7 +18,7 @@ class MemoryPersistence extends BasePersistenceLayer {
     const free =
       !existing ||
       (existing.expiryTimestamp ?? Number.POSITIVE_INFINITY) < now / 1000 ||
-      (existing.status === "INPROGRESS" &&
+      (existing.getStatus() === "INPROGRESS" &&
         existing.inProgressExpiryTimestamp !== undefined &&
         existing.inProgressExpiryTimestamp < now);
     if (!free) throw new IdempotencyItemAlreadyExistsError("exists", existing);
