@@ -51,7 +51,8 @@ Ctrl-C stops everything.
 
 Examples:
   fanout start
-  fanout start --json | jq 'select(.outcome == "dead-lettered")'
+  fanout start --verbose
+  fanout start | jq -c 'select(.outcome == "dead-lettered")'     # JSON lines when piped
   FANOUT_LOCAL_PORT=4766 fanout start --demo`,
     )
     .action(async (options: StartOptions) => {
