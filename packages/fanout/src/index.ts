@@ -45,7 +45,16 @@ export {
   metricsNamespace,
   SERVICE_DIMENSION,
 } from "./core/metric-names.ts";
-export { type Placement, payloadBucketName, payloadKey, queueNames, topicName } from "./core/naming.ts";
+export {
+  fifoQueueNames,
+  fifoTopicName,
+  type Placement,
+  payloadBucketName,
+  payloadKey,
+  queueNames,
+  topicName,
+} from "./core/naming.ts";
+export { FIFO_ID_PATTERN } from "./core/ordering.ts";
 export {
   DEFAULT_MAX_PAYLOAD_BYTES,
   type PayloadReader,
@@ -67,13 +76,17 @@ export {
 export {
   defineJob,
   defineRegistry,
+  FIFO_MAX_BATCH_SIZE,
   IDEMPOTENCY_TTL_LIMITS,
   type IdempotencySettings,
+  isOrdered,
   type JobDeclaration,
   type JobDefinition,
   type JobOf,
   type JobTypeOf,
   MAX_JOB_TYPES,
+  type OrderingDeclaration,
+  type OrderingSettings,
   type PayloadInput,
   type PayloadOutput,
   type Registry,

@@ -159,6 +159,31 @@ export class JobInProgressError extends FanoutError {
   readonly permanent = false;
 }
 
+/**
+ * The group id (or the job id, which is the deduplication id) of a job of an ordered type is not one SNS FIFO
+ * accepts: 1 to 128 characters, letters, digits and ASCII punctuation. Nothing was sent for this job.
+ */
+export class InvalidGroupIdError extends FanoutError {
+  readonly permanent = true;
+  declare readonly jobType: string;
+  /** Which id SNS would refuse: the message group id from `groupBy`, or the job id. */
+  readonly field: "groupId" | "jobId";
+
+  constructor(jobType: string, field: "groupId" | "jobId", value: unknown, options: FanoutErrorOptions = {}) {
+    const shown =
+      typeof value === "string"
+        ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+        : String(value);
+    const what =
+      field === "groupId" ? `ordering.groupBy gave ${shown}` : `the job id ${shown} (its deduplication id)`;
+    super(
+      `Job type "${jobType}" is ordered, and ${what} is not a valid SNS FIFO id: use 1 to 128 characters, letters, digits and ASCII punctuation without spaces. ${field === "groupId" ? "Fix the payload field or the groupBy function." : "Pass another jobId."}`,
+      { ...options, jobType },
+    );
+    this.field = field;
+  }
+}
+
 /** A publish that did not reach SNS after all retries. Nothing was sent for this job. */
 export class PublishError extends FanoutError {
   readonly permanent = false;

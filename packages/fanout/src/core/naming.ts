@@ -46,6 +46,34 @@ export function topicName(app: string): string {
   return `${app}-jobs`;
 }
 
+/** SNS and SQS require a FIFO topic's or queue's name to end so. */
+export const FIFO_SUFFIX = ".fifo";
+
+/** The topic of the ordered job types: SNS cannot mix FIFO and standard messages on one topic. */
+export function fifoTopicName(app: string): string {
+  return `${topicName(app)}${FIFO_SUFFIX}`;
+}
+
+/** The FIFO topic's ARN beside the standard topic's: the same account, region and app. */
+export function fifoTopicArnOf(topicArn: string): string {
+  return `${topicArn}${FIFO_SUFFIX}`;
+}
+
+/** An ordered job type's queues: the same names as a standard type's, each ending `.fifo`. */
+export function fifoQueueNames(app: string, consumer: string): QueueNames {
+  const names = queueNames(app, consumer);
+  return {
+    queue: `${names.queue}${FIFO_SUFFIX}`,
+    dlq: `${names.dlq}${FIFO_SUFFIX}`,
+    deliveryDlq: `${names.deliveryDlq}${FIFO_SUFFIX}`,
+  };
+}
+
+/** Whether a queue (by name or URL) is a FIFO queue, which needs group and deduplication ids on every send. */
+export function isFifoQueue(nameOrUrl: string): boolean {
+  return nameOrUrl.endsWith(FIFO_SUFFIX);
+}
+
 export function payloadBucketName(app: string, placement: Placement): string {
   const name = `${app}-payloads-${placement.accountId}-${placement.region}`;
   // An account id from Terraform is a token, longer than the 12 digits it stands for: only check real ones.
@@ -75,10 +103,10 @@ export function boundedName(name: string, max: number): string {
   return `${name.slice(0, max - hash.length - 1)}-${hash}`;
 }
 
-export function workerNames(app: string, jobType: string, placement: Placement): WorkerNames {
+export function workerNames(app: string, jobType: string, placement: Placement, fifo = false): WorkerNames {
   const fn = `${app}-${jobType}`;
   return {
-    ...queueNames(app, jobType),
+    ...(fifo ? fifoQueueNames(app, jobType) : queueNames(app, jobType)),
     function: fn,
     role: boundedName(`${fn}-${placement.region}`, MAX_ROLE_NAME),
     logGroup: `/aws/lambda/${fn}`,

@@ -77,6 +77,22 @@ export interface IdempotencySettings {
 /** DynamoDB's TTL has no upper bound; a year keeps a mistyped value (milliseconds, say) from passing. */
 export const IDEMPOTENCY_TTL_LIMITS = [60, 365 * 24 * 3600] as const;
 
+/**
+ * How the jobs of an ordered type are grouped: a field of the payload (the schema's output), or a function of
+ * it. Jobs of one group run one at a time, in the order they were published; groups run side by side.
+ */
+export interface OrderingDeclaration<P> {
+  readonly groupBy: (keyof P & string) | ((payload: P) => string);
+}
+
+/** An ordered (FIFO) job type's grouping, as the publisher applies it (see docs/ordering.md). */
+export interface OrderingSettings {
+  /** The payload field, or `function` when `groupBy` was a function. */
+  readonly groupBy: string;
+  /** The group of a parsed payload; the publisher checks it is an id SNS FIFO accepts. */
+  readonly groupOf: (payload: unknown) => unknown;
+}
+
 export interface JobDefinition<T extends string = string, S extends z.ZodType = z.ZodType> {
   readonly type: T;
   readonly schema: S;
@@ -84,6 +100,8 @@ export interface JobDefinition<T extends string = string, S extends z.ZodType = 
   readonly worker: WorkerSettings;
   /** Absent for a job type whose function may run once per delivery (the default). */
   readonly idempotency?: IdempotencySettings | undefined;
+  /** Present for an ordered type, which is published through the FIFO topic to a FIFO queue. */
+  readonly ordering?: OrderingSettings | undefined;
 }
 
 export interface JobDeclaration<T extends string, S extends z.ZodType> {
@@ -93,6 +111,8 @@ export interface JobDeclaration<T extends string, S extends z.ZodType> {
   readonly worker?: Partial<WorkerSettings>;
   /** Opt in to running the function at most once per job id (see `IdempotencySettings`). */
   readonly idempotency?: IdempotencySettings;
+  /** Run the jobs of one group in publish order, one at a time (see `OrderingDeclaration`). */
+  readonly ordering?: OrderingDeclaration<z.output<S>>;
 }
 
 /** A queue that receives several or all job types but is not a Fanout handler (an audit log, say). */
@@ -185,13 +205,54 @@ export function defineJob<const T extends string, S extends z.ZodType>(
   const worker: WorkerSettings = { ...WORKER_DEFAULTS, ...declaration.worker };
   checkWorker(declaration.type, worker);
   if (declaration.idempotency) checkIdempotency(declaration.type, declaration.idempotency);
+  const ordering = declaration.ordering
+    ? orderingOf(declaration.type, declaration.ordering, worker)
+    : undefined;
   return {
     type: declaration.type,
     schema: declaration.schema,
     description: declaration.description,
     worker,
     ...(declaration.idempotency ? { idempotency: { ttlSeconds: declaration.idempotency.ttlSeconds } } : {}),
+    ...(ordering ? { ordering } : {}),
   };
+}
+
+/** Lambda reads a FIFO queue in batches of at most 10 and without a batching window. */
+export const FIFO_MAX_BATCH_SIZE = 10;
+
+function orderingOf<P>(
+  type: string,
+  declaration: OrderingDeclaration<P>,
+  worker: WorkerSettings,
+): OrderingSettings {
+  if (worker.batchSize > FIFO_MAX_BATCH_SIZE || worker.batchingWindowSeconds !== 0) {
+    throw new RegistryError(
+      `Job type "${type}" is ordered: its worker.batchSize must be at most ${FIFO_MAX_BATCH_SIZE} and worker.batchingWindowSeconds 0 (Lambda's limits for FIFO queues); it has ${worker.batchSize} and ${worker.batchingWindowSeconds}.`,
+    );
+  }
+  const groupBy = declaration.groupBy;
+  if (typeof groupBy === "function") {
+    return { groupBy: "function", groupOf: (payload) => groupBy(payload as P) };
+  }
+  if (typeof groupBy !== "string" || groupBy.length === 0) {
+    throw new RegistryError(
+      `Job type "${type}": ordering.groupBy must name a payload field or be a function of the payload.`,
+    );
+  }
+  return {
+    groupBy,
+    // A numeric id (an order number) groups as its text.
+    groupOf: (payload) => {
+      const value = (payload as Record<string, unknown> | null)?.[groupBy];
+      return typeof value === "number" && Number.isFinite(value) ? String(value) : value;
+    },
+  };
+}
+
+/** Whether a job type is ordered: published through the FIFO topic to a FIFO queue. */
+export function isOrdered(job: JobDefinition): boolean {
+  return job.ordering !== undefined;
 }
 
 function checkIdempotency(type: string, idempotency: IdempotencySettings): void {
@@ -286,6 +347,10 @@ export function defineRegistry<const J extends JobDefinition>(
       for (const t of s.jobTypes) {
         if (!jobs[t])
           throw new RegistryError(`Subscriber "${s.name}" lists "${t}", which is not a job type.`);
+        if (isOrdered(jobs[t]))
+          throw new RegistryError(
+            `Subscriber "${s.name}" lists "${t}", an ordered type: subscribers receive from the standard topic, and ordered jobs go through the FIFO topic. Remove it from the list.`,
+          );
       }
     }
     return {
@@ -294,6 +359,14 @@ export function defineRegistry<const J extends JobDefinition>(
       ...s,
     };
   });
+  for (const schedule of declaration.schedules ?? []) {
+    const scheduled = jobs[schedule.jobType];
+    if (scheduled && isOrdered(scheduled)) {
+      throw new RegistryError(
+        `Schedule "${schedule.name}" publishes "${schedule.jobType}", an ordered type; schedules publish to the standard topic. Schedule a standard job type that publishes it as a follow-up.`,
+      );
+    }
+  }
   return {
     app: declaration.app,
     jobs: jobs as Registry<J>["jobs"],

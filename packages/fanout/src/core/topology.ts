@@ -4,6 +4,7 @@ import {
   CATCH_ALL,
   type Placement,
   payloadBucketName,
+  fifoTopicName,
   queueNames,
   topicName,
   UNROUTED,
@@ -12,6 +13,7 @@ import {
 } from "./naming.ts";
 import {
   hasIdempotentJobs,
+  isOrdered,
   type JobDefinition,
   type Registry,
   WORKER_DEFAULTS,
@@ -74,6 +76,11 @@ export interface WorkerTopology extends QueueTopology {
   readonly kind: "worker";
   readonly job: JobDefinition;
   readonly names: WorkerNames;
+  /**
+   * An ordered job type: its queue and DLQs are FIFO queues subscribed to the FIFO topic (`fifoTopicName`),
+   * read with the message group throughput scope.
+   */
+  readonly fifo: boolean;
 }
 
 /**
@@ -100,6 +107,8 @@ export interface Topology {
   readonly app: string;
   readonly placement: Placement;
   readonly topicName: string;
+  /** The FIFO topic of the ordered job types; null when the registry has none. */
+  readonly fifoTopicName: string | null;
   readonly bucketName: string;
   readonly workers: readonly WorkerTopology[];
   readonly subscribers: readonly QueueTopology[];
@@ -167,7 +176,8 @@ function payloadExpirationDays(workers: readonly QueueTopology[], subscribers: r
 export function describeTopology(registry: Registry, placement: Placement): Topology {
   const app = registry.app;
   const workers = registry.jobList.map((job): WorkerTopology => {
-    const names = workerNames(app, job.type, placement);
+    const fifo = isOrdered(job);
+    const names = workerNames(app, job.type, placement, fifo);
     return {
       consumer: job.type,
       kind: "worker",
@@ -181,6 +191,7 @@ export function describeTopology(registry: Registry, placement: Placement): Topo
       maxReceiveCount: job.worker.maxReceiveCount,
       job,
       names,
+      fifo,
     };
   });
   const subscribers = registry.subscribers.map((subscriber): QueueTopology => {
@@ -205,6 +216,7 @@ export function describeTopology(registry: Registry, placement: Placement): Topo
     app,
     placement,
     topicName: topicName(app),
+    fifoTopicName: workers.some((w) => w.fifo) ? fifoTopicName(app) : null,
     bucketName: payloadBucketName(app, placement),
     workers,
     subscribers,
@@ -213,7 +225,10 @@ export function describeTopology(registry: Registry, placement: Placement): Topo
       kind: "unrouted",
       queueName: unroutedNames.queue,
       deliveryDlqName: unroutedNames.deliveryDlq,
-      filterPolicy: unroutedFilterPolicy(registry.jobList.map((job) => job.type)),
+      // An ordered type's job on the standard topic (a foreign producer's) reaches no worker: it is kept here.
+      filterPolicy: unroutedFilterPolicy(
+        registry.jobList.filter((job) => !isOrdered(job)).map((job) => job.type),
+      ),
       visibilityTimeoutSeconds: UNMANAGED_VISIBILITY_TIMEOUT_SECONDS,
       retentionSeconds: DLQ_RETENTION_SECONDS,
     },
