@@ -21,13 +21,21 @@ export function salesRows(bytes: number) {
   return rows;
 }
 
-/** A 1 KiB order that is processed inline, and a 2 MiB report that travels through S3. */
+/**
+ * A 1 KiB order that is processed inline, a 2 MiB report that travels through S3, and one notification
+ * published twice with the same job id (a producer's retry), which its idempotent job type sends once.
+ */
 export function demoJobs(): JobRequest<AppRegistry>[] {
   const items = Array.from({ length: 20 }, (_, i) => ({
     sku: `SKU-${1000 + i}`,
     quantity: i + 1,
     unitPrice: 2.5,
   }));
+  const welcome: JobRequest<AppRegistry> = {
+    type: "send-notification",
+    jobId: "demo-welcome-1",
+    payload: { to: "demo@example.com", subject: "Welcome", lines: ["Sent once, though published twice."] },
+  };
   return [
     {
       type: "check-order",
@@ -41,5 +49,7 @@ export function demoJobs(): JobRequest<AppRegistry>[] {
       type: "render-report",
       payload: { title: "Demo sales", requestedBy: "demo@example.com", rows: salesRows(2 * 1024 * 1024) },
     },
+    welcome,
+    welcome,
   ];
 }

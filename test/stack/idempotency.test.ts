@@ -44,7 +44,9 @@ const idempotencyTableResource = () => stack.one("aws_dynamodb_table", () => tru
 function powertoolsDynamoDbActions(): string[] {
   const require = createRequire(import.meta.url);
   const source = readFileSync(require.resolve("@aws-lambda-powertools/idempotency/dynamodb"), "utf8");
-  const commands = new Set([...source.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)].map((m) => `dynamodb:${m[1]}`));
+  const commands = new Set(
+    [...source.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)].map((m) => `dynamodb:${m[1]}`),
+  );
   return [...commands].sort();
 }
 

@@ -129,7 +129,7 @@ function body(
         return {
           source: outcome.jobType,
           format: "green",
-          text: `✓ processed  ${job}  ${outcome.durationMs} ms${outcome.offloaded ? "  payload from S3" : ""}`,
+          text: `✓ processed  ${job}  ${outcome.durationMs} ms${outcome.offloaded ? "  payload from S3" : ""}${outcome.skipped ? "  already done: not run again" : ""}`,
         };
       }
       if (outcome.kind === "failed") {

@@ -53,6 +53,13 @@ describe("a job outcome on the terminal", () => {
     expect(formatEventLine(outcome({ offloaded: true }), AT, PLAIN)).toContain("41 ms  payload from S3");
   });
 
+  it("says an idempotent job's duplicate was not run again", () => {
+    expect(formatEventLine(outcome({ skipped: true }), AT, PLAIN)).toContain(
+      "✓ processed  job 3f9c2a71…  41 ms  already done: not run again",
+    );
+    expect(formatEventLine(outcome({}), AT, PLAIN)).not.toContain("already done");
+  });
+
   it("gives a failure's attempt out of the job type's maximum, its reason and when it is retried", () => {
     const failed = outcome({
       kind: "failed",

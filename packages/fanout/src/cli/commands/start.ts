@@ -98,7 +98,11 @@ Examples:
               topicArn: fanout.provisioned.topicArn,
             });
             for (const job of demo) {
-              const published = await publisher.publish(job.type, job.payload);
+              const published = await publisher.publish(
+                job.type,
+                job.payload,
+                job.jobId ? { jobId: job.jobId } : undefined,
+              );
               reporter.report({
                 kind: "published",
                 jobType: published.type,
