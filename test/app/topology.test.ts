@@ -16,7 +16,8 @@ describe("the example app's topology", () => {
       expect(worker.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * worker.job.worker.timeoutSeconds);
       expect(worker.dlqRetentionSeconds).toBeGreaterThanOrEqual(worker.retentionSeconds);
     }
-    // 4 days in the queue, 14 in a DLQ, 7 to redrive, and a day before a receive refreshes an old object.
-    expect(topology.payloadExpirationDays).toBe(4 + 14 + 7 + 1);
+    // Half a day of delay, 4 days in the queue, 14 in a DLQ, 7 to redrive, and a day before a receive
+    // refreshes an old object; rounded up to whole days.
+    expect(topology.payloadExpirationDays).toBe(Math.ceil(0.5 + 4 + 14 + 7 + 1));
   });
 });

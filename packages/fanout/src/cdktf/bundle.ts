@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
-import { CATCH_ALL_ENTRY } from "../consumer/entries.ts";
+import { CATCH_ALL_ENTRY, DELAY_RELAY_ENTRY } from "../consumer/entries.ts";
 import { ConfigurationError } from "../core/errors.ts";
-import { CATCH_ALL } from "../core/naming.ts";
+import { CATCH_ALL, DELAYED } from "../core/naming.ts";
 import type { Registry } from "../core/registry.ts";
 import { filterSourceMap } from "./source-map.ts";
 
@@ -231,7 +231,7 @@ function requireTracer(): void {
   }
 }
 
-/** The bundle of every job type's handler, keyed by job type, and the catch-all's, built in parallel. */
+/** The bundle of every job type's handler, keyed by job type, the catch-all's and the delay relay's, built in parallel. */
 export async function bundleWorkers(
   registry: Registry,
   options: BundleOptions & {
@@ -246,6 +246,8 @@ export async function bundleWorkers(
     job.worker.publishes.length > 0,
   ]);
   if (registry.keepMessagesWithoutAttributes) entries.push([CATCH_ALL, CATCH_ALL_ENTRY, false]);
+  // The relay publishes due jobs to the topic: it needs the SNS client.
+  entries.push([DELAYED, DELAY_RELAY_ENTRY, true]);
   const bundles = await Promise.all(
     entries.map(([, entry, followUps]) =>
       bundleHandler(entry, { ...options, followUps, tracing: registry.tracing }),

@@ -1,5 +1,5 @@
 import { ConfigurationError } from "./errors.ts";
-import { CATCH_ALL } from "./naming.ts";
+import { CATCH_ALL, DELAYED } from "./naming.ts";
 
 /**
  * The environment of one consumer function. The cdktf stack fills it with resource references and the
@@ -60,5 +60,18 @@ export function readFunctionResources(env: NodeJS.ProcessEnv = process.env): Fun
     queueUrl: env[VARIABLES.queueUrl] as string,
     dlqUrl: env[VARIABLES.dlqUrl] as string,
     ...(env[IDEMPOTENCY_TABLE_VARIABLE] ? { idempotencyTable: env[IDEMPOTENCY_TABLE_VARIABLE] } : {}),
+  };
+}
+
+/** The delay queue the relay sends jobs back to; the stack and the local runner set it. */
+export const DELAY_QUEUE_VARIABLE = "FANOUT_DELAY_QUEUE_URL";
+export const TOPIC_ARN_VARIABLE = VARIABLES.topicArn;
+
+/** The environment of the delay relay's function (see `DelayTopology`). */
+export function delayRelayEnvironment(topicArn: string, delayQueueUrl: string): Record<string, string> {
+  return {
+    [VARIABLES.topicArn]: topicArn,
+    [DELAY_QUEUE_VARIABLE]: delayQueueUrl,
+    ...runtimeEnvironment(DELAYED),
   };
 }

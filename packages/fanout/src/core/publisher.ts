@@ -5,6 +5,7 @@ import { sendBatch } from "./batch-sender.ts";
 import { packBatches } from "./batches.ts";
 import { type PointerFormat, SNS_MAX_MESSAGE_BYTES } from "./claim-check.ts";
 import { createLimiter, mapWithConcurrency } from "./concurrency.ts";
+import { checkDelay, type DelayQueue, delayedEncoding, sendDelayed } from "./delayed-send.ts";
 import { errorMessage, PublishError } from "./errors.ts";
 import {
   type EncodingOptions,
@@ -58,6 +59,8 @@ export interface PublisherOptions<R extends Registry> {
    * the CloudWatch agent. Default false.
    */
   readonly metrics?: boolean;
+  /** Where delayed jobs wait (see `PublishOptions.delaySeconds`); needed only to publish them. */
+  readonly delayQueue?: DelayQueue;
 }
 
 export interface PublishOptions {
@@ -67,6 +70,11 @@ export interface PublishOptions {
   readonly jobId?: string;
   /** The envelope's `createdAt`, default now: a scheduled job carries the time it was scheduled for. */
   readonly createdAt?: Date;
+  /**
+   * Seconds before the job reaches its queue, up to 43,200 (12 hours); needs the publisher's `delayQueue`. The
+   * job waits in the delay queue and is published to the topic when due, so its receives start then.
+   */
+  readonly delaySeconds?: number;
 }
 
 export type JobRequest<R extends Registry> = {
@@ -118,7 +126,15 @@ export class Publisher<R extends Registry> {
     }
   }
 
-  async #publishOne(job: JobToEncode & { readonly jobId: string }): Promise<PublishedJob> {
+  async #publishOne(
+    job: JobToEncode & { readonly jobId: string; readonly delaySeconds?: number | undefined },
+  ): Promise<PublishedJob> {
+    const delaySeconds = job.delaySeconds ?? 0;
+    checkDelay(job.type, delaySeconds, this.#options.delayQueue);
+    if (delaySeconds > 0) {
+      const delayed = await this.#prepare(job, delayedEncoding(this.#encoding));
+      return sendDelayed(this.#options.delayQueue as DelayQueue, delayed, delaySeconds);
+    }
     const message = await this.#prepare(job);
     try {
       const response = await this.#options.sns.send(
@@ -150,6 +166,32 @@ export class Publisher<R extends Registry> {
    * Never throws for a single job: each gets an outcome, in input order. Invalid jobs are not sent.
    */
   async publishMany(jobs: readonly JobRequest<R>[]): Promise<PublishOutcome[]> {
+    const isDelayed = (job: JobRequest<R>) => (job.delaySeconds ?? 0) !== 0;
+    if (!jobs.some(isDelayed)) return this.#publishNow(jobs);
+    // Delayed jobs go to the delay queue one by one; the rest are batched to the topic as usual.
+    const outcomes = new Array<PublishOutcome>(jobs.length);
+    const now = jobs.flatMap((job, i) => (isDelayed(job) ? [] : [i]));
+    const later = jobs.flatMap((job, i) => (isDelayed(job) ? [i] : []));
+    const [immediate] = await Promise.all([
+      this.#publishNow(now.map((i) => jobs[i] as JobRequest<R>)),
+      mapWithConcurrency(later, this.#concurrency, async (i) => {
+        const job = jobs[i] as JobRequest<R>;
+        const jobId = job.jobId ?? randomUUID();
+        try {
+          outcomes[i] = await this.#publishOne({ ...job, jobId });
+        } catch (error) {
+          outcomes[i] = notPublished(jobId, job.type, error);
+        }
+      }),
+    ]);
+    now.forEach((position, k) => {
+      outcomes[position] = immediate[k] as PublishOutcome;
+    });
+    await this.#measure(later.map((i) => outcomes[i] as PublishOutcome));
+    return outcomes;
+  }
+
+  async #publishNow(jobs: readonly JobRequest<R>[]): Promise<PublishOutcome[]> {
     const outcomes = new Array<PublishOutcome>(jobs.length);
     // One pool of request slots for every window: window N+1 is prepared while window N is sent, and its
     // batches queue behind N's, so SNS never waits on validation, offloading or a window's last batches.
@@ -211,8 +253,8 @@ export class Publisher<R extends Registry> {
     );
   }
 
-  async #prepare(job: JobToEncode): Promise<PreparedMessage> {
-    const encoded = encodeJob(this.#options.registry, job, this.#encoding);
+  async #prepare(job: JobToEncode, encoding = this.#encoding): Promise<PreparedMessage> {
+    const encoded = encodeJob(this.#options.registry, job, encoding);
     return "offload" in encoded ? offloadJob(encoded, this.#options.payloads, this.#pointerFormat) : encoded;
   }
 }

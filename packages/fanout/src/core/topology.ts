@@ -1,10 +1,12 @@
 import { JOB_TYPE_ATTRIBUTE } from "./claim-check.ts";
+import { MAX_DELAY_SECONDS } from "./delay.ts";
 import { type IdempotencyTable, idempotencyTable } from "./idempotency-table.ts";
 import {
   CATCH_ALL,
+  DELAYED,
+  fifoTopicName,
   type Placement,
   payloadBucketName,
-  fifoTopicName,
   queueNames,
   topicName,
   UNROUTED,
@@ -103,6 +105,32 @@ export interface UnroutedTopology extends SubscriptionTopology {
   readonly kind: "unrouted";
 }
 
+/**
+ * The queue where delayed jobs wait until they are due, and the relay function that reads it: it sends a job
+ * that is not due yet back with the time that remains, and publishes one that is due to the topic, so the job
+ * is routed like any other. Not subscribed to the topic.
+ */
+export interface DelayTopology {
+  readonly consumer: typeof DELAYED;
+  readonly queueName: string;
+  readonly dlqName: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionSeconds: number;
+  readonly dlqRetentionSeconds: number;
+  readonly maxReceiveCount: number;
+  readonly names: WorkerNames;
+  readonly settings: FunctionSettings;
+}
+
+/** The relay does little per message; no batching window, which would make every job later. */
+const DELAY_RELAY_SETTINGS: FunctionSettings = {
+  timeoutSeconds: 30,
+  memoryMb: 128,
+  batchSize: 10,
+  batchingWindowSeconds: 0,
+  maxConcurrency: 10,
+};
+
 export interface Topology {
   readonly app: string;
   readonly placement: Placement;
@@ -115,6 +143,8 @@ export interface Topology {
   readonly unrouted: UnroutedTopology;
   /** Absent when the registry opts out (`keepMessagesWithoutAttributes: false`). */
   readonly catchAll: CatchAllTopology | null;
+  /** Where delayed jobs wait until they are due. */
+  readonly delayed: DelayTopology;
   /** Payload objects outlive every message that can still point at them. */
   readonly payloadExpirationDays: number;
   /** Where idempotent job types record the job ids that ran; null when no job type is idempotent. */
@@ -167,8 +197,12 @@ function payloadExpirationDays(workers: readonly QueueTopology[], subscribers: r
   const longest = (queues: readonly QueueTopology[]) => Math.max(0, ...queues.map((q) => q.retentionSeconds));
   const throughDeadLetters = longest([...workers, ...subscribers]) + DLQ_RETENTION_SECONDS;
   const throughUnrouted = DLQ_RETENTION_SECONDS + longest(workers);
+  // A delayed job's pointer waits in the delay queue first.
   const seconds =
-    Math.max(throughDeadLetters, throughUnrouted) + REDRIVE_WINDOW_SECONDS + PAYLOAD_REFRESH_AFTER_SECONDS;
+    MAX_DELAY_SECONDS +
+    Math.max(throughDeadLetters, throughUnrouted) +
+    REDRIVE_WINDOW_SECONDS +
+    PAYLOAD_REFRESH_AFTER_SECONDS;
   return Math.ceil(seconds / 86_400);
 }
 
@@ -212,6 +246,7 @@ export function describeTopology(registry: Registry, placement: Placement): Topo
   });
   const unroutedNames = queueNames(app, UNROUTED);
   const catchAllNames = workerNames(app, CATCH_ALL, placement);
+  const delayedNames = workerNames(app, DELAYED, placement);
   return {
     app,
     placement,
@@ -250,6 +285,19 @@ export function describeTopology(registry: Registry, placement: Placement): Topo
           settings: CATCH_ALL_SETTINGS,
         }
       : null,
+    delayed: {
+      consumer: DELAYED,
+      queueName: delayedNames.queue,
+      dlqName: delayedNames.dlq,
+      visibilityTimeoutSeconds:
+        VISIBILITY_TIMEOUT_FACTOR * DELAY_RELAY_SETTINGS.timeoutSeconds +
+        DELAY_RELAY_SETTINGS.batchingWindowSeconds,
+      retentionSeconds: WORKER_DEFAULTS.retentionSeconds,
+      dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
+      maxReceiveCount: WORKER_DEFAULTS.maxReceiveCount,
+      names: delayedNames,
+      settings: DELAY_RELAY_SETTINGS,
+    },
     payloadExpirationDays: payloadExpirationDays(workers, subscribers),
     idempotencyTable: hasIdempotentJobs(registry) ? idempotencyTable(app) : null,
   };

@@ -15,12 +15,7 @@ import { DELAYED, type WorkerNames } from "../core/naming.ts";
 import { PayloadStore } from "../core/payload-store.ts";
 import { Publisher } from "../core/publisher.ts";
 import type { Registry } from "../core/registry.ts";
-import {
-  describeTopology,
-  type FunctionSettings,
-  type QueueTopology,
-  type Topology,
-} from "../core/topology.ts";
+import { describeTopology, type FunctionSettings, type Topology } from "../core/topology.ts";
 import { connectLocalCloud, type LocalCloud, startLocalCloud } from "./cloud.ts";
 import { LOCAL_CREDENTIALS, LOCAL_PLACEMENT, LOCAL_REGION, localAwsEnvironment } from "./endpoint.ts";
 import { EventSourceRunner } from "./event-source-runner.ts";
@@ -96,7 +91,9 @@ export async function startLocalFanout(options: LocalFanoutOptions): Promise<Loc
       settings: FunctionSettings,
       handlerPath: string,
       functionVariables: Record<string, string>,
-      address = provisioned.queues.get(queue.consumer),
+      address: { readonly queueUrl: string; readonly queueArn: string } | undefined = provisioned.queues.get(
+        queue.consumer,
+      ),
     ) => {
       if (!address) throw new Error(`Queue of ${queue.consumer} was not provisioned.`);
       const sandbox = new LambdaSandbox(

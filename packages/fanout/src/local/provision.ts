@@ -18,6 +18,7 @@ import type { AwsClients } from "../core/aws-clients.ts";
 import { SQS_MAX_MESSAGE_BYTES } from "../core/claim-check.ts";
 import { errorName } from "../core/errors.ts";
 import {
+  type DelayTopology,
   DLQ_RETENTION_SECONDS,
   type QueueTopology,
   subscriptions,
@@ -41,6 +42,8 @@ export interface ProvisionedTopology {
   /** The queues that are read, by job type or subscriber name. */
   readonly queues: ReadonlyMap<string, ProvisionedQueue>;
   readonly unrouted: { readonly queueUrl: string; readonly deliveryDlqUrl: string };
+  /** Where delayed jobs wait until they are due. */
+  readonly delayed: { readonly queueUrl: string; readonly queueArn: string; readonly dlqUrl: string };
   /** Every queue of the topology by name (DLQs and subscription DLQs included), for the queue operations. */
   readonly addresses: ReadonlyMap<string, QueueAddress>;
 }
@@ -113,6 +116,22 @@ async function provisionSubscription(
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveryDlq.arn }),
   });
   return { source, dlq, deliveryDlq };
+}
+
+/** The delay queue and its DLQ; not subscribed, since only the publisher and the relay send to it. */
+async function provisionDelayQueue(
+  sqs: SQSClient,
+  delayed: DelayTopology,
+): Promise<readonly [QueueAddress, QueueAddress]> {
+  const dlq = await createQueue(sqs, delayed.dlqName, {
+    MessageRetentionPeriod: String(delayed.dlqRetentionSeconds),
+  });
+  const queue = await createQueue(sqs, delayed.queueName, {
+    VisibilityTimeout: String(delayed.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(delayed.retentionSeconds),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: delayed.maxReceiveCount }),
+  });
+  return [queue, dlq];
 }
 
 /** The topic's subscriptions by the ARN of the queue they deliver to. */
@@ -198,5 +217,15 @@ export async function provisionTopology(
     }
   }
   if (!unrouted) throw new Error("The topology has no unrouted queue.");
-  return { topicArn: TopicArn, bucket: topology.bucketName, queues, unrouted, addresses };
+  const delayed = await provisionDelayQueue(clients.sqs, topology.delayed);
+  for (const address of delayed) addresses.set(address.name, address);
+  const [delayQueue, delayDlq] = delayed;
+  return {
+    topicArn: TopicArn,
+    bucket: topology.bucketName,
+    queues,
+    unrouted,
+    delayed: { queueUrl: delayQueue.url, queueArn: delayQueue.arn, dlqUrl: delayDlq.url },
+    addresses,
+  };
 }
