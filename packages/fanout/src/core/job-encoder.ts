@@ -70,47 +70,79 @@ export function encodeJob(
 ): PreparedMessage | OffloadRequest {
   parsePayload(requireJob(registry, job.type), job.payload);
   // The consumer refuses envelopes whose ids it cannot index (see envelope.ts): refuse them here, unsent.
-  const badIds = (["jobId", "correlationId"] as const).filter((field) => {
-    const value = job[field];
-    return value !== undefined && (value.length < 1 || value.length > MAX_ID_LENGTH);
-  });
+  const badIds = (["jobId", "correlationId"] as const).filter((field) => !isIndexableId(job[field]));
   if (badIds.length > 0) {
     throw new JobValidationError(
       job.type,
       badIds.map((path) => ({ path, message: `must be 1 to ${MAX_ID_LENGTH} characters` })),
     );
   }
-  const createdAt = job.createdAt ?? new Date();
+  const createdAt = job.createdAt?.getTime() ?? Date.now();
   const envelope: JobEnvelope = {
     v: ENVELOPE_VERSION,
     id: job.jobId ?? randomUUID(),
     type: job.type,
-    createdAt: createdAt.toISOString(),
+    createdAt: isoTime(createdAt),
     ...(job.correlationId ? { correlationId: job.correlationId } : {}),
     payload: job.payload,
   };
-  const attributes: Record<string, StringAttribute> = {
-    [JOB_TYPE_ATTRIBUTE]: { DataType: "String", StringValue: job.type },
-  };
-  const offload = (body: string | PiecewiseBody): OffloadRequest => ({
-    offload: true,
-    jobId: envelope.id,
-    type: job.type,
-    body,
-    attributes,
-    key: payloadKey(job.type, envelope.id, createdAt),
-  });
+  const attributes = typeAttributes(job.type);
   if (jsonBytesExceed(job.payload, PIECEWISE_PAYLOAD_BYTES)) {
     // Measured now, while the caller waits, as the whole string would have been: a payload that cannot be
     // serialised (a BigInt, a cycle) fails here, before anything is stored.
-    return offload(measurePieces(() => encodeEnvelopePieces(envelope)));
+    return offloadRequest(
+      envelope,
+      measurePieces(() => encodeEnvelopePieces(envelope)),
+      createdAt,
+    );
   }
   const body = encodeEnvelope(envelope);
   const inlineSize = messageSize(body, attributes);
   if (inlineSize <= options.thresholdBytes && !options.alwaysOffload) {
     return { jobId: envelope.id, type: job.type, body, attributes, size: inlineSize, offloaded: false };
   }
-  return offload(body);
+  return offloadRequest(envelope, body, createdAt);
+}
+
+function isIndexableId(id: string | undefined): boolean {
+  return id === undefined || (id.length >= 1 && id.length <= MAX_ID_LENGTH);
+}
+
+function offloadRequest(
+  envelope: JobEnvelope,
+  body: string | PiecewiseBody,
+  createdAt: number,
+): OffloadRequest {
+  return {
+    offload: true,
+    jobId: envelope.id,
+    type: envelope.type,
+    body,
+    attributes: typeAttributes(envelope.type),
+    key: payloadKey(envelope.type, envelope.id, new Date(createdAt)),
+  };
+}
+
+/** The last time formatted: the jobs of a `publishMany` window are mostly encoded within one millisecond. */
+let lastTime = { ms: Number.NaN, iso: "" };
+
+function isoTime(ms: number): string {
+  if (ms !== lastTime.ms) lastTime = { ms, iso: new Date(ms).toISOString() };
+  return lastTime.iso;
+}
+
+/** Every message of a type carries the same attributes; nothing writes to them, so one object serves all. */
+const attributesByType = new Map<string, Readonly<Record<string, StringAttribute>>>();
+
+function typeAttributes(type: string): Readonly<Record<string, StringAttribute>> {
+  let attributes = attributesByType.get(type);
+  if (!attributes) {
+    attributes = Object.freeze({
+      [JOB_TYPE_ATTRIBUTE]: Object.freeze({ DataType: "String", StringValue: type }),
+    });
+    attributesByType.set(type, attributes);
+  }
+  return attributes;
 }
 
 /** Stores the envelope, then returns the pointer message: the object exists before anything points at it. */

@@ -31,7 +31,7 @@ import { loadSnsCommands } from "./sns-commands.ts";
 export type { FailedJob, PublishedJob, PublishOutcome } from "./publish-outcome.ts";
 
 /** Jobs prepared (validated, encoded, offloaded) at a time by `publishMany`, which bounds its memory. */
-const PREPARE_WINDOW = 500;
+const PREPARE_WINDOW = 100;
 
 export interface PublisherOptions<R extends Registry> {
   readonly registry: R;
