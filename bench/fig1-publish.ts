@@ -9,9 +9,10 @@ import { fanout } from "./publishers/fanout.ts";
 import { messageQueueToolkit } from "./publishers/message-queue-toolkit.ts";
 import type { Contender } from "./publishers/types.ts";
 import type { BenchPayload } from "./registry.ts";
+import { settle } from "./settle.ts";
 import { median } from "./stats.ts";
 import { fmt, note, printTable, ratio } from "./table.ts";
-import { createBenchTopic } from "./topic.ts";
+import { createBenchTopic, deleteBenchTopic } from "./topic.ts";
 import { mixedJobs, smallJobs } from "./workloads.ts";
 
 export const CONTENDERS: readonly Contender[] = [
@@ -40,27 +41,41 @@ let topicSerial = 0;
 async function runOnce(endpoint: string, contender: Contender, jobs: readonly BenchPayload[]) {
   const setup = benchClients(endpoint);
   const topic = await createBenchTopic(setup, `bench-publish-${topicSerial++}`);
-  destroyAwsClients(setup);
-  const counter = new RequestCounter();
-  const publisher = await contender.create({ endpoint, ...topic, counter });
-  counter.reset();
-  const cpu = process.cpuUsage();
-  const started = performance.now();
   try {
-    await publisher.publishAll(jobs);
+    const counter = new RequestCounter();
+    const publisher = await contender.create({ endpoint, ...topic, counter });
+    counter.reset();
+    settle();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    try {
+      await publisher.publishAll(jobs);
+    } finally {
+      await publisher.close();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    return {
+      jobsPerSecond: jobs.length / seconds,
+      cpuMsPerJob: (used.user + used.system) / 1000 / jobs.length,
+      counts: counter.reset(),
+    };
   } finally {
-    await publisher.close();
+    await deleteBenchTopic(setup, topic);
+    destroyAwsClients(setup);
   }
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  return {
-    jobsPerSecond: jobs.length / seconds,
-    cpuMsPerJob: (used.user + used.system) / 1000 / jobs.length,
-    counts: counter.reset(),
-  };
 }
 
-/** Each contender publishes the same jobs to its own fresh topic; runs are interleaved so drift hits all alike. */
+/** Repeat `r` starts at a different contender, so that each runs in every position: none always follows the same one. */
+function rotated<T>(items: readonly T[], r: number): T[] {
+  const start = r % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+/**
+ * Each contender publishes the same jobs to its own fresh topic, removed after the run; runs are interleaved,
+ * in an order rotated at each repeat, so that drift and whatever a run leaves behind hit all alike.
+ */
 export async function measurePublish(options: BenchOptions): Promise<PublishResult[]> {
   const emulator = await startEmulator();
   const results: PublishResult[] = [];
@@ -79,7 +94,7 @@ export async function measurePublish(options: BenchOptions): Promise<PublishResu
       const runs = new Map<Contender, Awaited<ReturnType<typeof runOnce>>[]>();
       const errors = new Map<Contender, string>();
       for (let r = 0; r < options.repeats; r++) {
-        for (const contender of CONTENDERS) {
+        for (const contender of rotated(CONTENDERS, r)) {
           if (errors.has(contender)) continue;
           try {
             const run = await runOnce(emulator.endpoint, contender, jobs);

@@ -1,6 +1,11 @@
-import { CreateBucketCommand } from "@aws-sdk/client-s3";
-import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+} from "@aws-sdk/client-s3";
+import { CreateTopicCommand, DeleteTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "fanout";
 
 export interface BenchTopic {
@@ -34,4 +39,24 @@ export async function createBenchTopic(clients: AwsClients, name: string): Promi
     if ((error as { name?: string }).name !== "BucketAlreadyOwnedByYou") throw error;
   }
   return { topicArn: TopicArn as string, queueUrl: QueueUrl as string, bucket: name };
+}
+
+/**
+ * Removes a run's topic, queue and bucket with everything in them, so that the emulator holds as much for
+ * every run, whatever ran before it.
+ */
+export async function deleteBenchTopic(clients: AwsClients, topic: BenchTopic): Promise<void> {
+  await clients.sns.send(new DeleteTopicCommand({ TopicArn: topic.topicArn }));
+  await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: topic.queueUrl }));
+  for (;;) {
+    const { Contents = [] } = await clients.s3.send(new ListObjectsV2Command({ Bucket: topic.bucket }));
+    if (Contents.length === 0) break;
+    await clients.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: topic.bucket,
+        Delete: { Objects: Contents.map(({ Key }) => ({ Key })) },
+      }),
+    );
+  }
+  await clients.s3.send(new DeleteBucketCommand({ Bucket: topic.bucket }));
 }
