@@ -37,6 +37,11 @@ export type AppChange =
 
 const IGNORED_DIRECTORIES = new Set(["node_modules", "dist"]);
 
+/** A subdirectory of the handlers whose modules a handler may import. */
+function watchable(directoryName: string): boolean {
+  return !IGNORED_DIRECTORIES.has(directoryName) && !directoryName.startsWith(".");
+}
+
 function isDirectory(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
@@ -183,8 +188,9 @@ export function watchApp(options: HotReloadOptions): HotReload {
       watcher = watch(directory, (_event, name) => {
         if (name === null) return;
         const file = join(directory, name.toString());
-        if (subdirectories && isDirectory(file)) watchTree(file);
-        else onChange(file);
+        if (subdirectories && isDirectory(file)) {
+          if (watchable(name.toString())) watchTree(file);
+        } else onChange(file);
       });
     } catch {
       return; // A directory that does not exist (no handlers yet) has nothing to reload.
@@ -205,7 +211,7 @@ export function watchApp(options: HotReloadOptions): HotReload {
       return; // Gone again already.
     }
     for (const entry of entries) {
-      if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && !entry.name.startsWith(".")) {
+      if (entry.isDirectory() && watchable(entry.name)) {
         watchTree(join(directory, entry.name));
       }
     }
