@@ -70,8 +70,12 @@ function clean(text: string): string {
   return text.replace(/\s+/g, " ").replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A generated id by its first 8 characters; an id the producer chose is shown whole, as it was given. */
 function shortId(jobId: string | null): string {
-  return jobId === null ? "unknown" : `${jobId.slice(0, 8)}…`;
+  if (jobId === null) return "unknown";
+  return UUID.test(jobId) ? `${jobId.slice(0, 8)}…` : clean(jobId);
 }
 
 function clock(at: Date): string {

@@ -49,6 +49,12 @@ describe("a job outcome on the terminal", () => {
     );
   });
 
+  it("shows a job id the producer chose whole", () => {
+    expect(formatEventLine(outcome({ jobId: "order-1001-receipt" }), AT, PLAIN)).toBe(
+      "12:03:04.123  resize-image  ✓ processed  job order-1001-receipt  41 ms",
+    );
+  });
+
   it("says a payload came from S3", () => {
     expect(formatEventLine(outcome({ offloaded: true }), AT, PLAIN)).toContain("41 ms  payload from S3");
   });
