@@ -1,5 +1,6 @@
 import type { CheckSuite } from "./check-runner.ts";
 import { deliveryChecks } from "./delivery-checks.ts";
+import { idempotencyChecks } from "./idempotency-checks.ts";
 import { stackChecks } from "./stack-checks.ts";
 
 /**
@@ -7,4 +8,4 @@ import { stackChecks } from "./stack-checks.ts";
  * of its own and list it here; a suite that publishes should drain what it published (the delivery suite
  * leaves every queue empty for the suites after it).
  */
-export const CHECK_SUITES: readonly CheckSuite[] = [stackChecks, deliveryChecks];
+export const CHECK_SUITES: readonly CheckSuite[] = [stackChecks, idempotencyChecks, deliveryChecks];

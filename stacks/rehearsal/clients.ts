@@ -1,4 +1,5 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { STSClient } from "@aws-sdk/client-sts";
 import {
   type AwsClients,
@@ -17,6 +18,7 @@ import { REHEARSAL_REGION } from "./synthesize.ts";
 export interface RehearsalClients extends AwsClients {
   readonly cloudwatch: CloudWatchClient;
   readonly sts: STSClient;
+  readonly dynamodb: DynamoDBClient;
 }
 
 export function createRehearsalClients(endpoint: string): RehearsalClients {
@@ -31,6 +33,7 @@ export function createRehearsalClients(endpoint: string): RehearsalClients {
     ...createAwsClients(options),
     cloudwatch: new CloudWatchClient(baseClientConfig(options)),
     sts: new STSClient(baseClientConfig(options)),
+    dynamodb: new DynamoDBClient(baseClientConfig(options)),
   };
 }
 
@@ -38,4 +41,5 @@ export function destroyRehearsalClients(clients: RehearsalClients): void {
   destroyAwsClients(clients);
   clients.cloudwatch.destroy();
   clients.sts.destroy();
+  clients.dynamodb.destroy();
 }

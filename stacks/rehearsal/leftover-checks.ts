@@ -1,4 +1,5 @@
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { paginateListTables } from "@aws-sdk/client-dynamodb";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import { listQueueUrls, queueNameOf } from "./aws-reads.ts";
@@ -81,6 +82,13 @@ export function leftoverChecks(app: string, region: string): RehearsalCheck[] {
         }
         NextToken = page.NextToken;
       } while (NextToken);
+      return names;
+    },
+    "DynamoDB table": async ({ clients }) => {
+      const names: string[] = [];
+      for await (const page of paginateListTables({ client: clients.dynamodb }, {})) {
+        names.push(...(page.TableNames ?? []));
+      }
       return names;
     },
     "IAM role": fromBoto3("IAM role"),

@@ -16,6 +16,7 @@ const SERVICE_BY_TYPE_PREFIX: Readonly<Record<string, string | null>> = {
   aws_cloudwatch_metric_alarm: "cloudwatch",
   aws_cloudwatch_composite_alarm: "cloudwatch",
   aws_cloudwatch_dashboard: "cloudwatch",
+  aws_dynamodb_: "dynamodb",
   aws_sns_: "sns",
   aws_sqs_: "sqs",
   aws_s3_: "s3",
