@@ -11,6 +11,7 @@ import {
   JobValidationError,
 } from "../core/errors.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
+import type { ScheduleDefinition } from "../core/schedule.ts";
 import type { Topology } from "../core/topology.ts";
 import type { QueueReader } from "../operations/queue-status.ts";
 import * as api from "./api.ts";
@@ -22,6 +23,7 @@ import { jobDetail, letterDetail } from "./job-detail.ts";
 import { KeyedLock } from "./lock.ts";
 import { type OutcomeEmitter, OutcomeLog } from "./outcomes.ts";
 import { QueueSampler } from "./sampler.ts";
+import { type ScheduleClock, schedulesView } from "./schedules.ts";
 import { loadStaticFiles } from "./static.ts";
 
 export const DEFAULT_DASHBOARD_PORT = 4567;
@@ -38,6 +40,10 @@ export interface DashboardOptions {
   readonly endpoint?: string | undefined;
   /** The local runners: their outcomes feed the recent outcomes and the throughput charts. */
   readonly runners?: Iterable<OutcomeEmitter>;
+  /** The registry's schedules, shown beside the topic with their next (and, locally, last) runs. */
+  readonly schedules?: readonly ScheduleDefinition[];
+  /** The local cloud's scheduler: it knows each schedule's last run. */
+  readonly scheduler?: ScheduleClock;
   /** Redrive buttons and POSTs work only with this; otherwise the dashboard is read-only. */
   readonly allowActions?: boolean;
   /** Default 127.0.0.1; anything else is reachable from other machines. */
@@ -117,6 +123,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     deadLetters,
     allowActions,
   };
+  const schedules = options.schedules ?? [];
   const files = await loadStaticFiles();
   let port = 0;
   const guard: GuardOptions = { host, port: () => port, allowActions };
@@ -164,6 +171,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (path === "/api/topology") return sendJson(response, 200, api.topology(context));
     if (path === "/api/queues") return sendJson(response, 200, api.queues(context));
     if (path === "/api/outcomes") return sendJson(response, 200, api.recentOutcomes(context));
+    if (path === "/api/schedules") {
+      return sendJson(response, 200, schedulesView(schedules, options.target, options.scheduler));
+    }
     if (path === "/api/jobs") return sendJson(response, 200, api.jobs(context));
     const [a, b, type, c, d, ...rest] = parts;
     const source = url.searchParams.get("source");

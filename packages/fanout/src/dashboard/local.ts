@@ -31,6 +31,8 @@ export function startLocalDashboard(
     target: "local",
     endpoint: fanout.cloud.endpoint,
     runners: fanout.runners.values(),
+    schedules: fanout.scheduler.schedules,
+    scheduler: fanout.scheduler,
     ...options,
     allowActions: options.allowActions ?? true,
   });

@@ -71,6 +71,11 @@ export class LocalScheduler extends EventEmitter<LocalSchedulerEvents> {
     await Promise.all(this.#loops);
   }
 
+  /** The schedules it fires: the registry's. */
+  get schedules(): readonly ScheduleDefinition[] {
+    return this.#schedules;
+  }
+
   /** The last run of each schedule since the scheduler started. */
   lastRuns(): ReadonlyMap<string, ScheduleRun> {
     return this.#lastRuns;

@@ -65,6 +65,7 @@ Examples:
           reader: connection.reader(),
           payloads: connection.payloadReader,
           topicArn: connection.topicArn,
+          schedules: context.registry.schedules,
           target: global.local ? "local" : connection.endpoint === undefined ? "aws" : "endpoint",
           endpoint: connection.endpoint,
           allowActions: Boolean(options.allowActions),

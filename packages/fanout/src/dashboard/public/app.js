@@ -5,6 +5,7 @@ import { renderFigures } from "./figures.js";
 import { createJobDetail } from "./job-detail.js";
 import { renderOutcomes } from "./outcomes.js";
 import { renderQueues } from "./queues.js";
+import { renderSchedules } from "./schedules.js";
 import { drawTopology } from "./topology.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,7 +19,11 @@ function showError(text) {
 }
 
 async function main() {
-  const [meta, topology] = await Promise.all([getJson("/api/meta"), getJson("/api/topology")]);
+  const [meta, topology, firstSchedules] = await Promise.all([
+    getJson("/api/meta"),
+    getJson("/api/topology"),
+    getJson("/api/schedules"),
+  ]);
   document.title = `Fanout · ${meta.app}`;
   $("app-name").textContent = meta.app;
   fill(
@@ -30,16 +35,23 @@ async function main() {
       meta.allowActions ? "actions allowed" : "read-only",
     ),
   );
-  const updateTopology = drawTopology($("topology"), topology);
+  const updateTopology = drawTopology($("topology"), topology, firstSchedules.schedules);
   const depths = new Map();
 
   async function refresh() {
     try {
-      const [queues, outcomes] = await Promise.all([getJson("/api/queues"), getJson("/api/outcomes")]);
+      const [queues, outcomes, schedules] = await Promise.all([
+        getJson("/api/queues"),
+        getJson("/api/outcomes"),
+        getJson("/api/schedules"),
+      ]);
       showError(queues.error ? `Figures could not be read: ${queues.error}` : null);
       renderQueues($("queues"), $("queues-note"), queues);
       renderFigures($("figures"), $("figures-note"), queues);
-      updateTopology(queues.queues);
+      updateTopology(queues.queues, schedules.schedules);
+      renderSchedules($("schedules-section"), $("schedules"), $("schedules-note"), schedules, (jobId) =>
+        detail.openJob(jobId),
+      );
       renderOutcomes($("outcomes"), outcomes, (jobId) => detail.openJob(jobId));
       $("sampled").textContent = queues.sampledAt ? `figures of ${formatTime(queues.sampledAt)}` : "reading…";
       // The open DLQ is asked for again only when its depth changes; the server then reads it again.

@@ -1,7 +1,8 @@
 import { s, shorten } from "./dom.js";
 
 // The topology as a picture, from /api/topology: the topic on the left, one row per queue with its
-// consumer and its DLQ. Plain SVG, laid out on a grid: a registry has a handful of job types, not hundreds.
+// consumer and its DLQ, and under the topic the schedules that publish to it. Plain SVG, laid out on a grid:
+// a registry has a handful of job types, not hundreds.
 
 const ROW = 78;
 const BOX_H = 52;
@@ -39,15 +40,24 @@ function header(x, width, text) {
   return s("text", { x: x + width / 2, y: 16, class: "column-title", "text-anchor": "middle", text });
 }
 
-/** Draws the picture; returns a function that puts live DLQ depths and queue figures on it. */
-export function drawTopology(container, topology) {
+/** When a schedule runs next, as its box says it: the local time of day, or the date when it is not today. */
+export function formatNextRun(iso) {
+  if (!iso) return "next run unknown";
+  const date = new Date(iso);
+  const today = new Date().toDateString() === date.toDateString();
+  return `next ${today ? date.toLocaleTimeString([], { hour12: false }) : date.toLocaleString([], { hour12: false })}`;
+}
+
+/** Draws the picture; returns a function that puts live DLQ depths, queue figures and next runs on it. */
+export function drawTopology(container, topology, schedules = []) {
   const rows = [
     ...topology.workers.map((w) => ({ kind: "worker", name: w.type, ...w })),
     ...topology.subscribers.map((sub) => ({ kind: "subscriber", ...sub })),
     { kind: "unrouted", name: "unrouted", ...topology.unrouted },
   ];
-  const height = TOP + rows.length * ROW;
+  // The topic sits centred on the queues; the schedules stack below it, growing the picture if need be.
   const topicY = TOP + (rows.length * ROW - ROW) / 2;
+  const height = Math.max(TOP + rows.length * ROW, topicY + ROW * (schedules.length + 1));
   const svg = s(
     "svg",
     {
@@ -161,8 +171,39 @@ export function drawTopology(container, topology) {
       title: `${topology.topic}; payloads over 256 KiB via s3://${topology.bucket}`,
     }),
   );
+  const nextRuns = new Map();
+  schedules.forEach((schedule, i) => {
+    const y = topicY + ROW * (i + 1);
+    const node = box(
+      "schedule",
+      COLUMNS.topic,
+      y,
+      WIDTH.topic,
+      `⏰ ${formatNextRun(schedule.nextRun)}`,
+      schedule.name,
+      {
+        title: `${schedule.name}: ${schedule.expression} (${schedule.timeZone}) publishes ${schedule.jobType}`,
+        attributes: { "data-schedule": schedule.name },
+      },
+    );
+    const next = node.querySelector(".node-caption");
+    const x = COLUMNS.topic + WIDTH.topic / 2;
+    svg.append(
+      s("path", {
+        class: "edge",
+        d: `M ${x} ${y} L ${x} ${y - ROW + BOX_H + 6}`,
+        "marker-end": "url(#arrow)",
+      }),
+      node,
+    );
+    nextRuns.set(schedule.name, next);
+  });
   container.replaceChildren(svg);
-  return (queues) => {
+  return (queues, currentSchedules = []) => {
+    for (const schedule of currentSchedules) {
+      const next = nextRuns.get(schedule.name);
+      if (next) next.textContent = `⏰ ${formatNextRun(schedule.nextRun)}`;
+    }
     for (const q of queues) {
       const parts = live.get(q.consumer);
       if (!parts || !q.figures) continue;
