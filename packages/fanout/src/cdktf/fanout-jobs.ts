@@ -9,6 +9,7 @@ import type { Registry } from "../core/registry.ts";
 import { describeTopology, type Topology } from "../core/topology.ts";
 import { AlarmTopic } from "./alarm-topic.ts";
 import type { Bundle } from "./bundle.ts";
+import { DelayRelay } from "./delay-relay.ts";
 import { FanoutDashboard } from "./fanout-dashboard.ts";
 import { IdempotencyStore } from "./idempotency-store.ts";
 import { JobSchedules } from "./job-schedules.ts";
@@ -55,6 +56,8 @@ export class FanoutJobs extends Construct {
   readonly keyArn: string;
   readonly bucketName: string;
   readonly producerPolicyArn: string;
+  /** Where producers send delayed jobs (the publisher's `delayQueue`). */
+  readonly delayQueueUrl: string;
 
   constructor(scope: Construct, id: string, props: FanoutJobsProps) {
     super(scope, id);
@@ -77,7 +80,11 @@ export class FanoutJobs extends Construct {
         : [],
       producerAccountIds: props.producerAccountIds ?? [],
       tracing: props.registry.tracing,
+      ...(topology.fifoTopicName
+        ? { fifoTopic: { name: topology.fifoTopicName, arn: arnOf(topology.fifoTopicName) } }
+        : {}),
     });
+    const fifoTopic = jobs.fifoTopic;
     const target = {
       topicArn: createsAlarmTopic
         ? new AlarmTopic(this, "alarms", {
@@ -97,9 +104,23 @@ export class FanoutJobs extends Construct {
       partition,
       producerAccountIds: props.producerAccountIds ?? [],
     });
+    const relayBundle = props.bundles.get(topology.delayed.consumer);
+    if (!relayBundle)
+      throw new ConfigurationError("No delay relay bundle; build the bundles with bundleWorkers(registry).");
+    const delayed = new DelayRelay(this, "delayed", {
+      delayed: topology.delayed,
+      bundle: relayBundle,
+      topic: { arn: jobs.topic.arn, keyArn: jobs.key.arn },
+      logRetentionDays: LOG_RETENTION_DAYS,
+      alarms: target,
+      tracing: props.registry.tracing,
+    });
+    this.delayQueueUrl = delayed.queue.url;
     const producer = new ProducerPolicy(this, "producer", {
+      delayQueueArn: delayed.queue.arn,
       policyName: producerPolicyName(topology.app, placement),
       topicArn: jobs.topic.arn,
+      fifoTopicArn: fifoTopic?.arn,
       keyArn: jobs.key.arn,
       bucketArn: payloads.bucket.arn,
     });
@@ -160,7 +181,7 @@ export class FanoutJobs extends Construct {
       }
       const queues = new SubscribedQueue(this, `${worker.consumer}-queues`, {
         queue: worker,
-        topicArn: jobs.topic.arn,
+        topicArn: worker.fifo && fifoTopic ? fifoTopic.arn : jobs.topic.arn,
       });
       new WorkerFunction(this, `${worker.consumer}-worker`, {
         worker,
@@ -168,6 +189,10 @@ export class FanoutJobs extends Construct {
         queue: queues.queue,
         dlq: queues.deadLetterQueue(),
         topic: { arn: jobs.topic.arn, keyArn: jobs.key.arn },
+        followUpTopicArns: followUpTopics(worker.job.worker.publishes, props.registry, {
+          standard: jobs.topic.arn,
+          fifo: fifoTopic?.arn,
+        }),
         bucket: { name: payloads.bucket.bucket, arn: payloads.bucket.arn },
         logRetentionDays: LOG_RETENTION_DAYS,
         alarms: target,
@@ -239,12 +264,18 @@ export class FanoutJobs extends Construct {
       "The CloudWatch dashboard of every job type.",
     );
     this.output("topic-arn", jobs.topic.arn, "Producers publish jobs here.");
+    if (fifoTopic) this.output("fifo-topic-arn", fifoTopic.arn, "Producers publish ordered jobs here.");
     this.output(
       "key-arn",
       jobs.key.arn,
       "The topic's KMS key; producers need kms:GenerateDataKey and kms:Decrypt on it.",
     );
     this.output("bucket-name", payloads.bucket.bucket, "Claim-check payloads.");
+    this.output(
+      "delay-queue-url",
+      delayed.queue.url,
+      "Producers send delayed jobs here (the publisher's delayQueue).",
+    );
     this.output(
       "producer-policy-arn",
       producer.policy.arn,
@@ -265,4 +296,17 @@ export class FanoutJobs extends Construct {
     if (queues.dlq) this.output(`${consumer}-dlq-url`, queues.dlq.url);
     this.output(`${consumer}-undelivered-url`, queues.deliveryDlq.url);
   }
+}
+
+/** The topics a worker's follow-ups go to: the FIFO topic for ordered types, the standard one for the others. */
+function followUpTopics(
+  publishes: readonly string[],
+  registry: Registry,
+  topics: { readonly standard: string; readonly fifo: string | undefined },
+): string[] {
+  const ordered = publishes.map((type) => registry.jobs[type]?.ordering !== undefined);
+  return [
+    ...(ordered.some((o) => !o) ? [topics.standard] : []),
+    ...(ordered.some((o) => o) && topics.fifo ? [topics.fifo] : []),
+  ];
 }

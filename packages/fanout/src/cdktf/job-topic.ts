@@ -18,6 +18,8 @@ export interface JobTopicProps {
   readonly producerAccountIds?: readonly string[];
   /** Active X-Ray tracing of deliveries: a producer's trace continues to the queues. */
   readonly tracing?: boolean;
+  /** The FIFO topic of the ordered job types, encrypted with the same key; absent when there are none. */
+  readonly fifoTopic?: { readonly name: string; readonly arn: string } | undefined;
 }
 
 /**
@@ -73,12 +75,15 @@ export function forTopics(topicArns: readonly string[]) {
 /** The SNS topic every job is published to, encrypted with its own rotating key. */
 export class JobTopic extends Construct {
   readonly topic: SnsTopic;
+  /** The FIFO topic, when the registry has ordered job types. */
+  readonly fifoTopic: SnsTopic | undefined;
   readonly key: KmsKey;
 
   constructor(scope: Construct, id: string, props: JobTopicProps) {
     super(scope, id);
     const producers = props.producerAccountIds ?? [];
     const services = props.serviceTopics ?? [];
+    const jobTopicArns = [props.topicArn, ...(props.fifoTopic ? [props.fifoTopic.arn] : [])];
     this.key = new KmsKey(this, "key", {
       description: `Encrypts the messages of SNS topic ${props.topicName}`,
       enableKeyRotation: true,
@@ -100,7 +105,7 @@ export class JobTopic extends Construct {
           Condition: {
             StringEquals: {
               "aws:SourceAccount": props.accountId,
-              ...forTopics([props.topicArn, ...services.map((s) => s.topicArn)]),
+              ...forTopics([...jobTopicArns, ...services.map((s) => s.topicArn)]),
             },
           },
         },
@@ -122,7 +127,7 @@ export class JobTopic extends Construct {
                 Principal: { AWS: producers.map((account) => `arn:${props.partition}:iam::${account}:root`) },
                 Action: KEY_USE,
                 Resource: "*",
-                Condition: { StringEquals: forTopics([props.topicArn]) },
+                Condition: { StringEquals: forTopics(jobTopicArns) },
               },
             ]
           : []),
@@ -134,6 +139,17 @@ export class JobTopic extends Construct {
       kmsMasterKeyId: this.key.arn,
       ...(props.tracing ? { tracingConfig: "Active" } : {}),
     });
+    this.fifoTopic = props.fifoTopic
+      ? new SnsTopic(this, "fifo-topic", {
+          name: props.fifoTopic.name,
+          fifoTopic: true,
+          // The publisher sets each job's id as its deduplication id: the same body may be two jobs.
+          contentBasedDeduplication: false,
+          // Throughput limits apply per message group rather than per topic, so it scales with the groups.
+          fifoThroughputScope: "MessageGroup",
+          kmsMasterKeyId: this.key.arn,
+        })
+      : undefined;
     if (props.tracing) {
       // SNS writes its part of a trace with the account's X-Ray resource policy, limited here to this topic.
       new XrayResourcePolicy(this, "tracing", {
@@ -154,25 +170,31 @@ export class JobTopic extends Construct {
       });
     }
     if (producers.length > 0) {
-      new SnsTopicPolicy(this, "policy", {
-        arn: this.topic.arn,
-        policy: policyDocument([
-          {
-            Sid: "OwnerManagesTopic",
-            Effect: "Allow",
-            Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
-            Action: TOPIC_ADMINISTRATION,
-            Resource: this.topic.arn,
-          },
-          {
-            Sid: "ProducerAccountsPublish",
-            Effect: "Allow",
-            Principal: { AWS: producers.map((account) => `arn:${props.partition}:iam::${account}:root`) },
-            Action: ["sns:Publish"],
-            Resource: this.topic.arn,
-          },
-        ]),
-      });
+      const topics = [
+        { id: "policy", topic: this.topic },
+        ...(this.fifoTopic ? [{ id: "fifo-policy", topic: this.fifoTopic }] : []),
+      ];
+      for (const { id, topic } of topics) {
+        new SnsTopicPolicy(this, id, {
+          arn: topic.arn,
+          policy: policyDocument([
+            {
+              Sid: "OwnerManagesTopic",
+              Effect: "Allow",
+              Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
+              Action: TOPIC_ADMINISTRATION,
+              Resource: topic.arn,
+            },
+            {
+              Sid: "ProducerAccountsPublish",
+              Effect: "Allow",
+              Principal: { AWS: producers.map((account) => `arn:${props.partition}:iam::${account}:root`) },
+              Action: ["sns:Publish"],
+              Resource: topic.arn,
+            },
+          ]),
+        });
+      }
     }
   }
 }

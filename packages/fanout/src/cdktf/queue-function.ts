@@ -23,6 +23,8 @@ export interface QueueFunctionProps {
   readonly alarms: AlarmTarget;
   /** Active X-Ray tracing (the registry's `tracing`). */
   readonly tracing: boolean;
+  /** A FIFO queue: Lambda takes no batching window for it. */
+  readonly fifo?: boolean | undefined;
 }
 
 /**
@@ -100,7 +102,7 @@ export class QueueFunction extends Construct {
       eventSourceArn: queue.arn,
       functionName: fn.arn,
       batchSize: settings.batchSize,
-      maximumBatchingWindowInSeconds: settings.batchingWindowSeconds,
+      ...(props.fifo ? {} : { maximumBatchingWindowInSeconds: settings.batchingWindowSeconds }),
       // The function reports which records failed, so one bad record does not retry its whole batch.
       functionResponseTypes: ["ReportBatchItemFailures"],
       scalingConfig: { maximumConcurrency: settings.maxConcurrency },

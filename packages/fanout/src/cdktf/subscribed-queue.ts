@@ -20,6 +20,18 @@ export interface QueueResource {
 }
 
 /**
+ * The queues of an ordered job type, all three FIFO (a FIFO queue's DLQ must be one, and so must a FIFO
+ * subscription's): deduplication and throughput per message group, SQS's high throughput mode, so throughput
+ * grows with the number of groups. Deduplication ids come from the publisher (the job id), never the body.
+ */
+const FIFO_QUEUE = {
+  fifoQueue: true,
+  contentBasedDeduplication: false,
+  deduplicationScope: "messageGroup",
+  fifoThroughputLimit: "perMessageGroupId",
+} as const;
+
+/**
  * A queue subscribed to the job topic through its filter policy, with a dead-letter queue of its own for the
  * jobs its consumer gives up on (workers and subscribers), and a second one for what SNS cannot deliver to it.
  * Workers, extra subscribers and the unrouted queue are built alike; only what reads the queue differs.
@@ -34,6 +46,7 @@ export class SubscribedQueue extends Construct {
   constructor(scope: Construct, id: string, props: SubscribedQueueProps) {
     super(scope, id);
     const { queue: topology, topicArn } = props;
+    const fifo = topology.kind === "worker" && "fifo" in topology && topology.fifo ? FIFO_QUEUE : {};
 
     this.dlq =
       topology.kind === "unrouted"
@@ -44,6 +57,7 @@ export class SubscribedQueue extends Construct {
             // The consumer's dead-letter budget is this size (shared/claim-check.ts); set it, not a default.
             maxMessageSize: SQS_MAX_MESSAGE_BYTES,
             sqsManagedSseEnabled: true,
+            ...fifo,
           });
     this.queue = new SqsQueue(this, "queue", {
       name: topology.queueName,
@@ -51,6 +65,7 @@ export class SubscribedQueue extends Construct {
       messageRetentionSeconds: topology.retentionSeconds,
       maxMessageSize: SQS_MAX_MESSAGE_BYTES,
       sqsManagedSseEnabled: true,
+      ...fifo,
       ...(this.dlq && topology.kind !== "unrouted"
         ? {
             redrivePolicy: JSON.stringify({
@@ -75,6 +90,8 @@ export class SubscribedQueue extends Construct {
       messageRetentionSeconds: DLQ_RETENTION_SECONDS,
       maxMessageSize: SQS_MAX_MESSAGE_BYTES,
       sqsManagedSseEnabled: true,
+      // A FIFO subscription's dead-letter queue must be FIFO too.
+      ...fifo,
     });
     const queuePolicy = topicMaySend(this, "policy", this.queue, topicArn);
     const deliveryDlqPolicy = topicMaySend(this, "delivery-dlq-policy", this.deliveryDlq, topicArn);

@@ -16,6 +16,8 @@ export interface WorkerFunctionProps {
   readonly queue: { readonly arn: string; readonly url: string };
   readonly dlq: { readonly arn: string; readonly url: string };
   readonly topic: { readonly arn: string; readonly keyArn: string };
+  /** The topics of the job types it publishes as follow-ups (standard, FIFO or both); default the topic. */
+  readonly followUpTopicArns?: readonly string[] | undefined;
   readonly bucket: { readonly name: string; readonly arn: string };
   readonly logRetentionDays: number;
   readonly alarms: AlarmTarget;
@@ -52,6 +54,7 @@ export class WorkerFunction extends Construct {
       logRetentionDays: props.logRetentionDays,
       alarms: props.alarms,
       tracing: props.tracing,
+      fifo: worker.fifo,
     });
   }
 }
@@ -78,8 +81,14 @@ function workerPermissions(props: WorkerFunctionProps): PolicyStatement[] {
     { Sid: "RefreshOwnPayloads", Effect: "Allow", Action: ["s3:PutObject"], Resource: ownPayloads },
   ];
   if (settings.publishes.length > 0) {
+    const topics = props.followUpTopicArns ?? [topic.arn];
     statements.push(
-      { Sid: "PublishFollowUps", Effect: "Allow", Action: ["sns:Publish"], Resource: topic.arn },
+      {
+        Sid: "PublishFollowUps",
+        Effect: "Allow",
+        Action: ["sns:Publish"],
+        Resource: topics.length === 1 ? (topics[0] as string) : [...topics],
+      },
       // A follow-up above the SNS size limit goes to the bucket first, possibly as a multipart upload.
       {
         Sid: "OffloadFollowUpPayloads",
@@ -92,7 +101,7 @@ function workerPermissions(props: WorkerFunctionProps): PolicyStatement[] {
         Effect: "Allow",
         Action: KEY_USE,
         Resource: topic.keyArn,
-        Condition: { StringEquals: forTopics([topic.arn]) },
+        Condition: { StringEquals: forTopics(topics) },
       },
     );
   }
