@@ -67,6 +67,16 @@ export function judgeBatchAnswer(
   return { outcomes, retry };
 }
 
+/** The ids a FIFO topic needs on each entry of an ordered type's job; none for a standard type's. */
+export function fifoEntryIds(message: PreparedMessage) {
+  return message.fifo
+    ? {
+        MessageGroupId: message.fifo.messageGroupId,
+        MessageDeduplicationId: message.fifo.messageDeduplicationId,
+      }
+    : {};
+}
+
 /** Sends one packed batch, retrying only the entries SNS could not take, with backoff. */
 export async function sendBatch(
   sns: SNSClient,
@@ -87,6 +97,7 @@ export async function sendBatch(
             Id: String(index),
             Message: message.body,
             MessageAttributes: message.attributes as Record<string, MessageAttributeValue>,
+            ...fifoEntryIds(message),
           })),
         }),
       );

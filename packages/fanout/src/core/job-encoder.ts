@@ -16,6 +16,7 @@ import {
 import { errorMessage, FanoutError, JobValidationError, PublishError } from "./errors.ts";
 import { jsonBytesExceed } from "./json-pieces.ts";
 import { payloadKey } from "./naming.ts";
+import { type FifoIds, fifoIdsOf } from "./ordering.ts";
 import {
   measurePieces,
   type PayloadWriter,
@@ -43,6 +44,8 @@ export interface OffloadRequest {
   readonly body: string | PiecewiseBody;
   readonly attributes: Record<string, StringAttribute>;
   readonly key: string;
+  /** An ordered type's ids: the pointer message carries them as the inline message would. */
+  readonly fifo?: FifoIds;
 }
 
 /**
@@ -68,7 +71,8 @@ export function encodeJob(
   job: JobToEncode,
   options: EncodingOptions,
 ): PreparedMessage | OffloadRequest {
-  parsePayload(requireJob(registry, job.type), job.payload);
+  const definition = requireJob(registry, job.type);
+  const parsed = parsePayload(definition, job.payload);
   // The consumer refuses envelopes whose ids it cannot index (see envelope.ts): refuse them here, unsent.
   const badIds = (["jobId", "correlationId"] as const).filter((field) => !isIndexableId(job[field]));
   if (badIds.length > 0) {
@@ -78,9 +82,11 @@ export function encodeJob(
     );
   }
   const createdAt = job.createdAt?.getTime() ?? Date.now();
+  const id = job.jobId ?? randomUUID();
+  const fifo = fifoIdsOf(definition, parsed, id);
   const envelope: JobEnvelope = {
     v: ENVELOPE_VERSION,
-    id: job.jobId ?? randomUUID(),
+    id,
     type: job.type,
     createdAt: isoTime(createdAt),
     ...(job.correlationId ? { correlationId: job.correlationId } : {}),
@@ -94,14 +100,23 @@ export function encodeJob(
       envelope,
       measurePieces(() => encodeEnvelopePieces(envelope)),
       createdAt,
+      fifo,
     );
   }
   const body = encodeEnvelope(envelope);
   const inlineSize = messageSize(body, attributes);
   if (inlineSize <= options.thresholdBytes && !options.alwaysOffload) {
-    return { jobId: envelope.id, type: job.type, body, attributes, size: inlineSize, offloaded: false };
+    return {
+      jobId: envelope.id,
+      type: job.type,
+      body,
+      attributes,
+      size: inlineSize,
+      offloaded: false,
+      ...(fifo ? { fifo } : {}),
+    };
   }
-  return offloadRequest(envelope, body, createdAt);
+  return offloadRequest(envelope, body, createdAt, fifo);
 }
 
 function isIndexableId(id: string | undefined): boolean {
@@ -112,6 +127,7 @@ function offloadRequest(
   envelope: JobEnvelope,
   body: string | PiecewiseBody,
   createdAt: number,
+  fifo: FifoIds | undefined,
 ): OffloadRequest {
   return {
     offload: true,
@@ -120,6 +136,7 @@ function offloadRequest(
     body,
     attributes: typeAttributes(envelope.type),
     key: payloadKey(envelope.type, envelope.id, new Date(createdAt)),
+    ...(fifo ? { fifo } : {}),
   };
 }
 
@@ -151,7 +168,7 @@ export async function offloadJob(
   payloads: PayloadWriter,
   format: PointerFormat,
 ): Promise<PreparedMessage> {
-  const { jobId, type, body, attributes, key } = request;
+  const { jobId, type, body, attributes, key, fifo } = request;
   let pointer: StoredPayload;
   try {
     pointer = await payloads.put(key, body);
@@ -175,5 +192,6 @@ export async function offloadJob(
     size: messageSize(pointerBody, pointerAttributes),
     offloaded: true,
     payloadKey: pointer.key,
+    ...(fifo ? { fifo } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { StringAttribute } from "./claim-check.ts";
 import { errorMessage, FanoutError, PublishError } from "./errors.ts";
+import type { FifoIds } from "./ordering.ts";
 
 /** A job ready to send: its SNS message (the envelope, or a pointer to it in S3) and that message's size. */
 export interface PreparedMessage {
@@ -11,6 +12,8 @@ export interface PreparedMessage {
   readonly size: number;
   readonly offloaded: boolean;
   readonly payloadKey?: string;
+  /** A job of an ordered type: sent to the FIFO topic with these ids. */
+  readonly fifo?: FifoIds;
 }
 
 export interface PublishedJob {

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
-import { sendBatch } from "./batch-sender.ts";
+import { fifoEntryIds, sendBatch } from "./batch-sender.ts";
 import { packBatches } from "./batches.ts";
 import { type PointerFormat, SNS_MAX_MESSAGE_BYTES } from "./claim-check.ts";
 import { createLimiter, mapWithConcurrency } from "./concurrency.ts";
 import { checkDelay, type DelayQueue, delayedEncoding, sendDelayed } from "./delayed-send.ts";
-import { errorMessage, PublishError } from "./errors.ts";
+import { errorMessage, JobValidationError, PublishError } from "./errors.ts";
+import { type FailedGroups, sendInGroupOrder } from "./fifo-sender.ts";
 import {
   type EncodingOptions,
   encodeJob,
@@ -14,6 +15,7 @@ import {
   type OffloadRequest,
   offloadJob,
 } from "./job-encoder.ts";
+import { fifoTopicArnOf } from "./naming.ts";
 import { once } from "./once.ts";
 import type { PayloadWriter } from "./payload-store.ts";
 import { createPublishMetrics } from "./publish-metrics.ts";
@@ -25,7 +27,7 @@ import {
   type PublishOutcome,
   published,
 } from "./publish-outcome.ts";
-import type { JobTypeOf, PayloadInput, Registry } from "./registry.ts";
+import { findJob, isOrdered, type JobTypeOf, type PayloadInput, type Registry } from "./registry.ts";
 import { loadSnsCommands } from "./sns-commands.ts";
 
 export type { FailedJob, PublishedJob, PublishOutcome } from "./publish-outcome.ts";
@@ -39,6 +41,8 @@ export interface PublisherOptions<R extends Registry> {
   /** Where offloaded payloads go: a `PayloadStore` (S3), or any store of the same shape. */
   readonly payloads: PayloadWriter;
   readonly topicArn: string;
+  /** The FIFO topic of the ordered job types. Default: the topic's ARN with `.fifo`, as the stack names it. */
+  readonly fifoTopicArn?: string;
   /** A message larger than this (body and attributes, as SNS counts) is offloaded. Default 262,144. */
   readonly offloadThresholdBytes?: number;
   /** Offload every payload, whatever its size. Default false. */
@@ -130,6 +134,16 @@ export class Publisher<R extends Registry> {
     job: JobToEncode & { readonly jobId: string; readonly delaySeconds?: number | undefined },
   ): Promise<PublishedJob> {
     const delaySeconds = job.delaySeconds ?? 0;
+    const definition = findJob(this.#options.registry, job.type);
+    if (delaySeconds !== 0 && definition && isOrdered(definition)) {
+      throw new JobValidationError(job.type, [
+        {
+          path: "delaySeconds",
+          message:
+            "an ordered job type cannot be delayed (a delay would let its group's later jobs overtake it)",
+        },
+      ]);
+    }
     checkDelay(job.type, delaySeconds, this.#options.delayQueue);
     if (delaySeconds > 0) {
       const delayed = await this.#prepare(job, delayedEncoding(this.#encoding));
@@ -139,9 +153,10 @@ export class Publisher<R extends Registry> {
     try {
       const response = await this.#options.sns.send(
         new (await loadSnsCommands()).PublishCommand({
-          TopicArn: this.#options.topicArn,
+          TopicArn: message.fifo ? this.#fifoTopicArn() : this.#options.topicArn,
           Message: message.body,
           MessageAttributes: message.attributes,
+          ...fifoEntryIds(message),
         }),
       );
       return published(message, response.MessageId ?? "");
@@ -197,6 +212,8 @@ export class Publisher<R extends Registry> {
     // batches queue behind N's, so SNS never waits on validation, offloading or a window's last batches.
     const slot = createLimiter(this.#concurrency);
     const sending: Promise<void>[] = [];
+    // Ordered jobs go window after window, so that none overtakes an earlier job of its group.
+    const ordered = { previous: Promise.resolve(), failedGroups: new Map() as FailedGroups };
     for (let start = 0; start < jobs.length; start += PREPARE_WINDOW) {
       const window = jobs.slice(start, start + PREPARE_WINDOW);
       const encoded = window.map((job) => {
@@ -224,7 +241,7 @@ export class Publisher<R extends Registry> {
       });
       // At most three windows are held at once: two queued for sending and the one just prepared.
       if (sending.length === 2) await sending.shift();
-      sending.push(this.#sendWindow(prepared, start, outcomes, slot));
+      sending.push(this.#sendWindow(prepared, start, outcomes, slot, ordered));
     }
     await Promise.all(sending);
     await this.#measure(outcomes);
@@ -237,20 +254,45 @@ export class Publisher<R extends Registry> {
     offset: number,
     outcomes: PublishOutcome[],
     slot: ReturnType<typeof createLimiter>,
+    ordered: { previous: Promise<void>; readonly failedGroups: FailedGroups },
   ): Promise<void> {
     const position = new Map<PreparedMessage, number>();
+    const fifo: PreparedMessage[] = [];
     prepared.forEach((p, i) => {
       if ("ok" in p) outcomes[offset + i] = p;
-      else position.set(p, offset + i);
+      else {
+        if (p.fifo) fifo.push(p);
+        position.set(p, offset + i);
+      }
     });
     const { sns, topicArn } = this.#options;
-    await Promise.all(
-      packBatches([...position.keys()], SNS_MAX_MESSAGE_BYTES).map(async (batch) => {
+    const standard = fifo.length === 0 ? [...position.keys()] : [...position.keys()].filter((m) => !m.fifo);
+    const sendOrdered = async () => {
+      if (fifo.length === 0) return;
+      const results = await sendInGroupOrder(
+        sns,
+        this.#fifoTopicArn(),
+        fifo,
+        this.#retry,
+        slot,
+        ordered.failedGroups,
+      );
+      for (const [message, outcome] of results) outcomes[position.get(message) as number] = outcome;
+    };
+    const afterPrevious = ordered.previous.then(sendOrdered);
+    ordered.previous = afterPrevious;
+    await Promise.all([
+      afterPrevious,
+      ...packBatches(standard, SNS_MAX_MESSAGE_BYTES).map(async (batch) => {
         for (const [message, outcome] of await slot(() => sendBatch(sns, topicArn, batch, this.#retry))) {
           outcomes[position.get(message) as number] = outcome;
         }
       }),
-    );
+    ]);
+  }
+
+  #fifoTopicArn(): string {
+    return this.#options.fifoTopicArn ?? fifoTopicArnOf(this.#options.topicArn);
   }
 
   async #prepare(job: JobToEncode, encoding = this.#encoding): Promise<PreparedMessage> {
