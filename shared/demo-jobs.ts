@@ -1,5 +1,6 @@
 import type { JobRequest } from "fanout";
 import type { AppRegistry } from "./jobs/index.ts";
+import type { ORDER_STATUSES } from "./jobs/update-order-status.ts";
 
 const REGIONS = ["north", "south", "east", "west", "central"];
 const PRODUCTS = ["anvil", "rocket skates", "giant magnet", "earthquake pills", "bird seed", "tornado kit"];
@@ -22,8 +23,9 @@ export function salesRows(bytes: number) {
 }
 
 /**
- * A 1 KiB order that is processed inline, a 2 MiB report that travels through S3, and one notification
- * published twice with the same job id (a producer's retry), which its idempotent job type sends once.
+ * A 1 KiB order that is processed inline, a 2 MiB report that travels through S3, one notification
+ * published twice with the same job id (a producer's retry), which its idempotent job type sends once, and
+ * the status changes of two orders, which run in order per order.
  */
 export function demoJobs(): JobRequest<AppRegistry>[] {
   const items = Array.from({ length: 20 }, (_, i) => ({
@@ -51,5 +53,18 @@ export function demoJobs(): JobRequest<AppRegistry>[] {
     },
     welcome,
     welcome,
+    ...statusChanges("demo-1001", ["placed", "paid", "packed", "shipped"]),
+    ...statusChanges("demo-1002", ["placed", "cancelled"]),
   ];
+}
+
+function statusChanges(
+  orderId: string,
+  statuses: readonly (typeof ORDER_STATUSES)[number][],
+): JobRequest<AppRegistry>[] {
+  const start = Date.UTC(2026, 0, 1);
+  return statuses.map((status, i) => ({
+    type: "update-order-status",
+    payload: { orderId, status, at: new Date(start + i * 60_000).toISOString() },
+  }));
 }

@@ -3,6 +3,7 @@ import { checkOrder } from "./check-order.ts";
 import { renderReport } from "./render-report.ts";
 import { sendNotification } from "./send-notification.ts";
 import { summarizeSales } from "./summarize-sales.ts";
+import { updateOrderStatus } from "./update-order-status.ts";
 
 /**
  * The job registry: the one place a job type exists. The cdktf stack, the local cloud, the CLI and the
@@ -10,7 +11,7 @@ import { summarizeSales } from "./summarize-sales.ts";
  */
 export const registry = defineRegistry({
   app: process.env.FANOUT_APP ?? "fanout",
-  jobs: [checkOrder, renderReport, sendNotification, summarizeSales],
+  jobs: [checkOrder, renderReport, sendNotification, summarizeSales, updateOrderStatus],
   subscribers: [{ name: "audit", jobTypes: "*", description: "Keeps a copy of every job for auditing." }],
   schedules: [
     {

@@ -58,6 +58,8 @@ const UNKNOWN_TYPE = "rehearsal-unknown-type";
  */
 function expectedQueues(registry: Registry, topology: Topology, type: string): string[] {
   const worker = topology.workers.find((w) => w.consumer === type);
+  // An ordered type goes through the FIFO topic, which only its own queue is subscribed to.
+  if (worker?.fifo) return [worker.queueName];
   const subscribers = registry.subscribers
     .filter((s) => s.jobTypes === "*" || s.jobTypes.includes(type))
     .map(

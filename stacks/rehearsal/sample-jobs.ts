@@ -22,6 +22,7 @@ export const SAMPLE_PAYLOADS: { readonly [T in JobTypeOf<AppRegistry>]: PayloadI
     lines: ["The stack was applied to moto."],
   },
   "summarize-sales": { currency: "EUR", recipient: "rehearsal@example.com" },
+  "update-order-status": { orderId: "rehearsal-1", status: "paid", at: "2026-01-01T00:00:00.000Z" },
 };
 
 /** The sample of a job type named at run time (a registry built from the environment may differ). */
