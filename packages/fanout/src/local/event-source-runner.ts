@@ -15,6 +15,12 @@ import type { LambdaSandbox } from "./lambda-sandbox.ts";
 
 /** A long poll waits at most 20 seconds. */
 const MAX_WAIT_SECONDS = 20;
+/** How often a handler that does not load is tried again, when no reload comes first. */
+const LOAD_RETRY_MS = 5_000;
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
 
 export interface EventSourceOptions {
   readonly jobType: string;
@@ -54,6 +60,10 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
   readonly #options: EventSourceOptions;
   #abort = new AbortController();
   #loop: Promise<void> | undefined;
+  /** Why the handler does not load, while it does not: said once, not at every try. */
+  #loadError: string | undefined;
+  /** Ends the wait of a runner whose handler did not load, when a reload brings one that does. */
+  #wake: (() => void) | undefined;
 
   constructor(options: EventSourceOptions) {
     super();
@@ -70,8 +80,9 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
    * Loads the handler again from disk for the next batch; the batch in hand finishes on the code it started
    * with. Rejects with the reason if the handler no longer loads, and the runner goes on with the old code.
    */
-  reload(): Promise<void> {
-    return this.#options.sandbox.reload();
+  async reload(): Promise<void> {
+    await this.#options.sandbox.reload();
+    this.#wake?.();
   }
 
   /** Stops polling, lets the batch in hand finish, and shuts the sandbox down. */
@@ -86,6 +97,7 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
     while (!signal.aborted) {
+      if (!(await this.#handlerLoads(signal))) continue;
       try {
         const messages = await this.#collectBatch(signal);
         if (messages.length > 0) await this.#invoke(messages);
@@ -94,6 +106,37 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
         this.#logError("polling failed; retrying in 1 s", error);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
+    }
+  }
+
+  /**
+   * Whether the handler loads; if not, says why (once per reason) and waits for a reload or a few seconds. A
+   * handler that does not load (a syntax error saved mid-edit, say) is handed no jobs: each receive would count
+   * as an attempt, and the jobs would wait out their visibility timeout, then reach the DLQ.
+   */
+  async #handlerLoads(signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.#options.sandbox.warm();
+      this.#loadError = undefined;
+      return true;
+    } catch (error) {
+      const reason = describeError(error);
+      if (reason !== this.#loadError) {
+        this.#log("ERROR", "handler does not load; no jobs are received until it does", { error: reason });
+      }
+      this.#loadError = reason;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          this.#wake = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, LOAD_RETRY_MS);
+        signal.addEventListener("abort", done, { once: true });
+        this.#wake = done;
+      });
+      return false;
     }
   }
 
@@ -196,9 +239,7 @@ export class EventSourceRunner extends EventEmitter<RunnerEvents> {
   }
 
   #logError(message: string, error: unknown): void {
-    this.#log("ERROR", message, {
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    });
+    this.#log("ERROR", message, { error: describeError(error) });
   }
 
   #log(level: string, message: string, fields: Record<string, unknown>): void {

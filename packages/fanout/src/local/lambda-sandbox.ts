@@ -104,6 +104,12 @@ export class LambdaSandbox extends EventEmitter<{ log: [line: string]; outcome: 
     });
   }
 
+  /** Resolves once an environment has the handler loaded, starting one if there is none; rejects with why it does not load. */
+  async warm(): Promise<void> {
+    this.#worker ??= this.#coldStart();
+    await this.#worker;
+  }
+
   /**
    * Loads the handler from disk again into a fresh environment, which serves every invocation from then on.
    * An invocation under way finishes in the environment it started in, which then ends. If the handler no
