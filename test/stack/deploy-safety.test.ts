@@ -77,8 +77,8 @@ describe("1. names that are unique where AWS needs them to be", () => {
       ...stack.of("aws_iam_role").map((r) => String(r.config.name)),
       ...stack.of("aws_iam_policy").map((p) => String(p.config.name)),
     ];
-    // A role per worker, the catch-all's and the scheduler's, and the producer policy.
-    expect(iamNames.length).toBe(topology.workers.length + 3);
+    // A role per worker, the catch-all's, the delay relay's and the scheduler's, and the producer policy.
+    expect(iamNames.length).toBe(topology.workers.length + 4);
     for (const name of iamNames) expect(name).toMatch(/-eu-west-1$/);
     for (const role of stack.of("aws_iam_role"))
       expect(String(role.config.name).length).toBeLessThanOrEqual(64);
@@ -191,7 +191,13 @@ describe("3b. messages with no attribute at all, which no filter policy can matc
       keepMessagesWithoutAttributes: false,
     });
     const synthesized = synthesize({ registry: strict, bundles: await fixtureBundles(strict) });
-    expect(synthesized.of("aws_lambda_function").map((f) => f.config.function_name)).toEqual(["strict-only"]);
+    // The worker and the delay relay, no catch-all.
+    expect(
+      synthesized
+        .of("aws_lambda_function")
+        .map((f) => f.config.function_name)
+        .sort(),
+    ).toEqual(["strict-delayed", "strict-only"]);
     expect(
       synthesized.of("aws_sns_topic_subscription").every((s) => s.config.filter_policy !== undefined),
     ).toBe(true);
@@ -243,6 +249,12 @@ describe("5. producers get a policy to attach and the key to use", () => {
         Effect: "Allow",
         Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
         Resource: `${ref(bucket, "arn")}/payloads/*`,
+      },
+      {
+        Sid: "DelayJobs",
+        Effect: "Allow",
+        Action: ["sqs:SendMessage"],
+        Resource: ref(stack.one("aws_sqs_queue", (c) => c.name === `${registry.app}-delayed`), "arn"),
       },
     ]);
   });

@@ -359,6 +359,8 @@ describe("the whole stack", () => {
         ]),
         // Only EventBridge Scheduler writes to these; the local cloud reports a failed run where it happens.
         ...registry.schedules.map((s) => scheduleDlqName(registry.app, s.name)),
+        topology.delayed.queueName,
+        topology.delayed.dlqName,
       ].sort(),
     );
     expect(
@@ -413,6 +415,6 @@ describe("the whole stack", () => {
         .of("aws_lambda_function")
         .map((f) => f.config.function_name)
         .sort(),
-    ).toEqual(["stacktest-catch-all", "stacktest-index", "stacktest-ingest"]);
+    ).toEqual(["stacktest-catch-all", "stacktest-delayed", "stacktest-index", "stacktest-ingest"]);
   });
 });
