@@ -70,6 +70,7 @@ export async function publishBulk<R extends Registry>(
   total: number,
   checked: CheckedItems,
   progress: Progress,
+  delaySeconds?: number,
 ): Promise<BulkSummary> {
   const failures: BulkFailure[] = [...checked.refused];
   const jobs: { label: string; jobId: string; offloaded: boolean }[] = [];
@@ -77,7 +78,7 @@ export async function publishBulk<R extends Registry>(
   for (let start = 0; publisher && start < ready.length; start += CHUNK) {
     const chunk = ready.slice(start, start + CHUNK);
     const outcomes = await publisher.publishMany(
-      chunk.map((item) => ({ type, payload: item.payload }) as JobRequest<R>),
+      chunk.map((item) => ({ type, payload: item.payload, delaySeconds }) as JobRequest<R>),
     );
     outcomes.forEach((outcome, i) => {
       const label = chunk[i]?.label ?? "";

@@ -32,7 +32,8 @@ export interface Connection {
   /** Reads payloads through `payloads()`, resolving the bucket on the first read. */
   readonly payloadReader: PayloadReader;
   topicArn(): Promise<string>;
-  publisher<R extends Registry>(registry: R): Promise<Publisher<R>>;
+  /** With `delayed`, the publisher also has the app's delay queue, looked up by name. */
+  publisher<R extends Registry>(registry: R, options?: { readonly delayed?: boolean }): Promise<Publisher<R>>;
   /** Looks a queue up by the name the naming function gives it. */
   queue(name: string): Promise<QueueAddress>;
   /** What the shared queue operations read through: CloudWatch only on AWS itself. */
@@ -154,12 +155,20 @@ export function connect(registry: Registry, options: ConnectionOptions, env: Nod
     payloads,
     payloadReader: { get: async (pointer, size) => (await payloads()).get(pointer, size) },
     topicArn,
-    publisher: async (forRegistry) =>
+    publisher: async (forRegistry, options = {}) =>
       new Publisher({
         registry: forRegistry,
         sns: clients.sns,
         payloads: await payloads(),
         topicArn: await topicArn(),
+        ...(options.delayed
+          ? {
+              delayQueue: {
+                sqs: clients.sqs,
+                queueUrl: (await queue((await topology()).delayed.queueName)).url,
+              },
+            }
+          : {}),
       }),
     queue,
     reader: () => ({

@@ -10,6 +10,7 @@ import {
 import { type BulkItem, type BulkSummary, checkItems, formatSummary, publishBulk } from "../bulk-publish.ts";
 import type { Connection } from "../connection.ts";
 import { type CommandContext, exampleJobType, positiveInteger, requireJobType } from "../context.ts";
+import { parseDelay } from "../duration.ts";
 import { EXIT } from "../exit-codes.ts";
 import { looksLikeNdjson, parseJson, parseNdjson, readSource } from "../read-input.ts";
 
@@ -17,6 +18,7 @@ interface PublishOptions {
   readonly correlationId?: string;
   readonly count?: number;
   readonly ndjson?: boolean;
+  readonly delay?: number;
 }
 
 /** The most copies one `--count` publishes; more is a load test, which `bench/` is for. */
@@ -33,6 +35,7 @@ export function registerPublish(program: Command, context: CommandContext): void
     .argument("<type>", `job type: ${context.knownTypes().join(", ") || "one of the app's registry"}`)
     .argument("[payload]", "the payload: inline JSON, @file, or - for standard input (the default)")
     .option("--correlation-id <id>", "tie the job to others of the same request")
+    .option("--delay <time>", "deliver the job this much later, up to 12h: 90s, 10m, 1h30m", parseDelay)
     .option(
       "-c, --count <n>",
       "publish N copies of the payload, through PublishBatch",
@@ -49,6 +52,7 @@ Examples:
   fanout --local publish ${example} '{...}'
   fanout --local publish ${example} @payload.json
   fanout --local publish ${example} --count 1000 @payload.json
+  fanout --local publish ${example} --delay 10m @payload.json
   cat jobs.ndjson | fanout --local --json publish ${example} -
 
 A bulk run prints "sent N, offloaded M, failed K" and the reasons; it exits 65 if only invalid lines were
@@ -91,7 +95,7 @@ refused (the valid ones were sent), 1 if any job could not be sent.`,
               payload,
             }));
           }
-          await publishMany(context, command, type, items);
+          await publishMany(context, command, type, items, options.delay);
           return;
         }
         const payload = parseJson(source);
@@ -99,11 +103,14 @@ refused (the valid ones were sent), 1 if any job could not be sent.`,
         const connection = context.connect(command);
         try {
           await requireRunningWorker(connection, type);
-          const publisher = await connection.publisher(registry);
+          const publisher = await connection.publisher(registry, { delayed: options.delay !== undefined });
           const result = await publisher.publish(
             type as JobTypeOf<Registry>,
             payload as PayloadInput<Registry, JobTypeOf<Registry>>,
-            options.correlationId ? { correlationId: options.correlationId } : {},
+            {
+              ...(options.correlationId ? { correlationId: options.correlationId } : {}),
+              ...(options.delay !== undefined ? { delaySeconds: options.delay } : {}),
+            },
           );
           output.result(
             {
@@ -111,8 +118,9 @@ refused (the valid ones were sent), 1 if any job could not be sent.`,
               type: result.type,
               offloaded: result.offloaded,
               messageId: result.messageId,
+              ...(options.delay !== undefined ? { delaySeconds: options.delay } : {}),
             },
-            `published ${result.type} job ${result.jobId} (${result.offloaded ? "offloaded to S3" : "inline"})`,
+            `published ${result.type} job ${result.jobId} (${result.offloaded ? "offloaded to S3" : "inline"})${options.delay !== undefined ? `, due in ${options.delay} s` : ""}`,
           );
         } finally {
           connection.close();
@@ -150,6 +158,7 @@ async function publishMany(
   command: Command,
   type: string,
   items: readonly BulkItem[],
+  delaySeconds: number | undefined,
 ): Promise<void> {
   const { registry, output } = context;
   const checked = checkItems(registry, type, items);
@@ -161,9 +170,9 @@ async function publishMany(
     const connection = context.connect(command);
     try {
       await requireRunningWorker(connection, type);
-      const publisher = await connection.publisher(registry);
+      const publisher = await connection.publisher(registry, { delayed: delaySeconds !== undefined });
       const progress = output.progress(`publish ${type}`, checked.ready.length);
-      summary = await publishBulk(publisher, type, items.length, checked, progress);
+      summary = await publishBulk(publisher, type, items.length, checked, progress, delaySeconds);
     } finally {
       connection.close();
     }
