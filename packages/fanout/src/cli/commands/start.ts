@@ -80,6 +80,8 @@ Examples:
         // The local cloud is the operator's own: its dashboard may redrive.
         const dashboard = await startLocalDashboard(fanout, { port: dashboardPort(undefined, io.env) });
         try {
+          // From the ready line on, Ctrl-C stops everything cleanly, also while the demo jobs are published.
+          const signalled = untilSignalled();
           reporter.report({
             kind: "ready",
             endpoint: fanout.cloud.endpoint,
@@ -96,13 +98,13 @@ Examples:
               sns: fanout.clients.sns,
               payloads: new PayloadStore({ s3: fanout.clients.s3, bucket: fanout.provisioned.bucket }),
               topicArn: fanout.provisioned.topicArn,
+              delayQueue: { sqs: fanout.clients.sqs, queueUrl: fanout.provisioned.delayed.queueUrl },
             });
             for (const job of demo) {
-              const published = await publisher.publish(
-                job.type,
-                job.payload,
-                job.jobId ? { jobId: job.jobId } : undefined,
-              );
+              const published = await publisher.publish(job.type, job.payload, {
+                ...(job.jobId ? { jobId: job.jobId } : {}),
+                ...(job.delaySeconds ? { delaySeconds: job.delaySeconds } : {}),
+              });
               reporter.report({
                 kind: "published",
                 jobType: published.type,
@@ -114,7 +116,7 @@ Examples:
               });
             }
           }
-          reporter.report({ kind: "stopping", signal: await untilSignalled() });
+          reporter.report({ kind: "stopping", signal: await signalled });
         } finally {
           await dashboard.close();
         }
