@@ -24,8 +24,8 @@ export function salesRows(bytes: number) {
 
 /**
  * A 1 KiB order that is processed inline, a 2 MiB report that travels through S3, one notification
- * published twice with the same job id (a producer's retry), which its idempotent job type sends once, and
- * the status changes of two orders, which run in order per order.
+ * published twice with the same job id (a producer's retry), which its idempotent job type sends once, a
+ * reminder delayed by ten seconds, and the status changes of two orders, which run in order per order.
  */
 export function demoJobs(): JobRequest<AppRegistry>[] {
   const items = Array.from({ length: 20 }, (_, i) => ({
@@ -53,6 +53,15 @@ export function demoJobs(): JobRequest<AppRegistry>[] {
     },
     welcome,
     welcome,
+    {
+      type: "send-notification",
+      payload: {
+        to: "demo@example.com",
+        subject: "Reminder",
+        lines: ["Delivered ten seconds after it was published."],
+      },
+      delaySeconds: 10,
+    },
     ...statusChanges("demo-1001", ["placed", "paid", "packed", "shipped"]),
     ...statusChanges("demo-1002", ["placed", "cancelled"]),
   ];
