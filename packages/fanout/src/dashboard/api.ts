@@ -40,9 +40,11 @@ export function topology(context: ApiContext) {
   return {
     app: t.app,
     topic: t.topicName,
+    fifoTopic: t.fifoTopicName,
     bucket: t.bucketName,
     workers: t.workers.map((w) => ({
       type: w.consumer,
+      fifo: w.fifo,
       description: w.job.description,
       queue: w.queueName,
       dlq: w.dlqName,

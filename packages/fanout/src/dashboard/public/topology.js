@@ -50,21 +50,29 @@ export function formatNextRun(iso) {
 
 /** Draws the picture; returns a function that puts live DLQ depths, queue figures and next runs on it. */
 export function drawTopology(container, topology, schedules = []) {
-  const rows = [
-    ...topology.workers.map((w) => ({ kind: "worker", name: w.type, ...w })),
+  const standard = [
+    ...topology.workers.filter((w) => !w.fifo).map((w) => ({ kind: "worker", name: w.type, ...w })),
     ...topology.subscribers.map((sub) => ({ kind: "subscriber", ...sub })),
     { kind: "unrouted", name: "unrouted", ...topology.unrouted },
   ];
-  // The topic sits centred on the queues; the schedules stack below it, growing the picture if need be.
-  const topicY = TOP + (rows.length * ROW - ROW) / 2;
-  const height = Math.max(TOP + rows.length * ROW, topicY + ROW * (schedules.length + 1));
+  const ordered = topology.workers.filter((w) => w.fifo).map((w) => ({ kind: "worker", name: w.type, ...w }));
+  // Each topic sits centred on its queues; the schedules stack below the standard topic, and the FIFO topic's
+  // queues come after both.
+  const topicY = TOP + (standard.length * ROW - ROW) / 2;
+  const fifoStart = Math.max(TOP + standard.length * ROW, topicY + ROW * (schedules.length + 1));
+  const fifoTopicY = fifoStart + (ordered.length * ROW - ROW) / 2;
+  const height = ordered.length > 0 ? fifoStart + ordered.length * ROW : fifoStart;
+  const rows = [
+    ...standard.map((row, i) => ({ ...row, y: TOP + i * ROW, fromY: topicY })),
+    ...ordered.map((row, i) => ({ ...row, y: fifoStart + i * ROW, fromY: fifoTopicY })),
+  ];
   const svg = s(
     "svg",
     {
       viewBox: `0 0 ${VIEW_WIDTH} ${height}`,
       class: "topology-svg",
       role: "img",
-      "aria-label": `Topic ${topology.topic} fanning out to ${rows.length} queues`,
+      "aria-label": `Topic ${topology.topic} fanning out to ${standard.length} queues${ordered.length ? `, FIFO topic ${topology.fifoTopic} to ${ordered.length}` : ""}`,
     },
     s(
       "defs",
@@ -89,8 +97,8 @@ export function drawTopology(container, topology, schedules = []) {
     header(COLUMNS.dlq, WIDTH.dlq, "Dead-letter queue"),
   );
   const live = new Map();
-  rows.forEach((row, i) => {
-    const y = TOP + i * ROW;
+  for (const row of rows) {
+    const { y } = row;
     const centre = y + BOX_H / 2;
     const filter =
       row.kind === "worker"
@@ -99,7 +107,7 @@ export function drawTopology(container, topology, schedules = []) {
           ? "any other jobType, or none"
           : filterText(row.filterPolicy);
     svg.append(
-      arrow(COLUMNS.topic + WIDTH.topic, topicY + BOX_H / 2, COLUMNS.queue, centre, "", FILTER_RUN),
+      arrow(COLUMNS.topic + WIDTH.topic, row.fromY + BOX_H / 2, COLUMNS.queue, centre, "", FILTER_RUN),
       s("text", {
         x: COLUMNS.queue - FILTER_RUN / 2 - 4,
         y: centre - 7,
@@ -120,7 +128,9 @@ export function drawTopology(container, topology, schedules = []) {
         COLUMNS.queue,
         y,
         WIDTH.queue,
-        { worker: "queue", subscriber: "subscriber queue", unrouted: "unrouted queue" }[row.kind],
+        row.fifo
+          ? "FIFO queue"
+          : { worker: "queue", subscriber: "subscriber queue", unrouted: "unrouted queue" }[row.kind],
         row.name,
         {
           title: row.queue,
@@ -137,7 +147,7 @@ export function drawTopology(container, topology, schedules = []) {
       );
       svg.append(arrow(COLUMNS.queue + WIDTH.queue, centre, COLUMNS.consumer, centre, "edge-failure"), link);
       live.set(row.name, { queueFigures, dlqCount: null, dlqNode: null });
-      return;
+      continue;
     }
     svg.append(arrow(COLUMNS.queue + WIDTH.queue, centre, COLUMNS.consumer, centre));
     svg.append(
@@ -165,12 +175,19 @@ export function drawTopology(container, topology, schedules = []) {
       arrow(COLUMNS.consumer + WIDTH.consumer, centre, COLUMNS.dlq, centre, "edge-failure"),
     );
     live.set(row.name, { queueFigures, dlqCount, dlqNode: dlqLink.firstChild });
-  });
+  }
   svg.append(
     box("topic", COLUMNS.topic, topicY, WIDTH.topic, "topic", topology.topic, {
       title: `${topology.topic}; payloads over 256 KiB via s3://${topology.bucket}`,
     }),
   );
+  if (topology.fifoTopic) {
+    svg.append(
+      box("topic", COLUMNS.topic, fifoTopicY, WIDTH.topic, "FIFO topic · ordered", topology.fifoTopic, {
+        title: `${topology.fifoTopic}: the ordered job types, in order per message group`,
+      }),
+    );
+  }
   const nextRuns = new Map();
   schedules.forEach((schedule, i) => {
     const y = topicY + ROW * (i + 1);
