@@ -36,6 +36,11 @@ export interface BundleOptions {
    */
   readonly followUps?: boolean;
   /**
+   * Whether the job type declares `idempotency`. Default true. A bundle built with false leaves out Powertools
+   * Idempotency and the DynamoDB client.
+   */
+  readonly idempotency?: boolean;
+  /**
    * Whether the function traces with X-Ray (the registry's `tracing`). Default false: the bundle leaves out
    * Powertools Tracer and the X-Ray SDK.
    */
@@ -44,12 +49,15 @@ export interface BundleOptions {
 
 /** The variable the job handler reads to know its bundle carries no publisher. */
 export const FOLLOW_UPS_VARIABLE = "FANOUT_FOLLOW_UPS";
+/** The variable the job handler reads to know its bundle carries no idempotency. */
+export const IDEMPOTENCY_VARIABLE = "FANOUT_IDEMPOTENCY";
 /** The variable the job handler reads to know its bundle carries no tracer. */
 export const TRACING_VARIABLE = "FANOUT_TRACING";
 
 interface BundleSettings {
   readonly bundleAwsSdk: boolean;
   readonly followUps: boolean;
+  readonly idempotency: boolean;
   readonly tracing: boolean;
 }
 
@@ -92,9 +100,16 @@ export function bundleHandler(entry: string, options: BundleOptions = {}): Promi
   const settings: BundleSettings = {
     bundleAwsSdk: options.bundleAwsSdk ?? true,
     followUps: options.followUps ?? true,
+    idempotency: options.idempotency ?? true,
     tracing: options.tracing ?? false,
   };
-  const cacheKey = [entryPath, settings.bundleAwsSdk, settings.followUps, settings.tracing].join("\0");
+  const cacheKey = [
+    entryPath,
+    settings.bundleAwsSdk,
+    settings.followUps,
+    settings.idempotency,
+    settings.tracing,
+  ].join("\0");
   let bundle = cache.get(cacheKey);
   if (!bundle) {
     bundle = buildBundle(entryPath, settings);
@@ -130,10 +145,14 @@ function isAppSource(path: string): boolean {
   return !path.includes("/node_modules/") && !path.startsWith(LIBRARY_ROOT);
 }
 
-/** What a bundle compiles out: the publisher without follow-ups, the tracer without tracing. */
+/**
+ * What a bundle compiles out: the publisher without follow-ups, Powertools Idempotency and the DynamoDB client
+ * for a type that is not idempotent, the tracer without tracing.
+ */
 function compiledOut(settings: BundleSettings): Record<string, string> {
   return {
     ...(settings.followUps ? {} : { [`process.env.${FOLLOW_UPS_VARIABLE}`]: '"none"' }),
+    ...(settings.idempotency ? {} : { [`process.env.${IDEMPOTENCY_VARIABLE}`]: '"off"' }),
     ...(settings.tracing ? {} : { [`process.env.${TRACING_VARIABLE}`]: '"off"' }),
   };
 }
@@ -240,17 +259,18 @@ export async function bundleWorkers(
   },
 ): Promise<ReadonlyMap<string, Bundle>> {
   const { handlerEntry } = options;
-  const entries: [string, string, boolean][] = registry.jobList.map((job) => [
+  const entries: [string, string, boolean, boolean][] = registry.jobList.map((job) => [
     job.type,
     handlerEntry(job.type),
     job.worker.publishes.length > 0,
+    job.idempotency !== undefined,
   ]);
-  if (registry.keepMessagesWithoutAttributes) entries.push([CATCH_ALL, CATCH_ALL_ENTRY, false]);
+  if (registry.keepMessagesWithoutAttributes) entries.push([CATCH_ALL, CATCH_ALL_ENTRY, false, false]);
   // The relay publishes due jobs to the topic: it needs the SNS client.
-  entries.push([DELAYED, DELAY_RELAY_ENTRY, true]);
+  entries.push([DELAYED, DELAY_RELAY_ENTRY, true, false]);
   const bundles = await Promise.all(
-    entries.map(([, entry, followUps]) =>
-      bundleHandler(entry, { ...options, followUps, tracing: registry.tracing }),
+    entries.map(([, entry, followUps, idempotency]) =>
+      bundleHandler(entry, { ...options, followUps, idempotency, tracing: registry.tracing }),
     ),
   );
   return new Map(entries.map(([name], i) => [name, bundles[i] as Bundle]));

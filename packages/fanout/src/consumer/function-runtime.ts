@@ -39,6 +39,10 @@ export interface RuntimeOptions {
   readonly maxPayloadBytes?: number | undefined;
 }
 
+/** Why a bundle built for a job type without `idempotency` cannot run a job once. */
+const NOT_IDEMPOTENT =
+  "This function's bundle was built for a job type without idempotency; declare it in the registry and deploy again.";
+
 export function createFunctionRuntime<R extends Registry>(
   registry: R,
   job: JobDefinition,
@@ -80,6 +84,8 @@ export function createFunctionRuntime<R extends Registry>(
     });
   });
   const runOnce = once(async () => {
+    // The bundle of a job type that is not idempotent is built without Powertools Idempotency (cdktf/bundle.ts).
+    if (process.env.FANOUT_IDEMPOTENCY === "off") throw new ConfigurationError(NOT_IDEMPOTENT);
     const settings = job.idempotency;
     const tableName = resources.idempotencyTable;
     if (!settings || !tableName) {
