@@ -9,6 +9,7 @@ import {
 import { ConfigurationError, errorMessage, JobValidationError, PublishError } from "./errors.ts";
 import type { EncodingOptions } from "./job-encoder.ts";
 import { type PreparedMessage, type PublishedJob, published } from "./publish-outcome.ts";
+import { isOrdered, type JobDefinition } from "./registry.ts";
 
 /** The app's delay queue (the stack's `delay-queue-url` output), and the client that sends to it. */
 export interface DelayQueue {
@@ -17,13 +18,20 @@ export interface DelayQueue {
 }
 
 /** Refuses a delay Fanout cannot keep, or one without a delay queue to wait in, before anything is sent. */
-export function checkDelay(type: string, delaySeconds: number, queue: DelayQueue | undefined): void {
+export function checkDelay(job: JobDefinition, delaySeconds: number, queue: DelayQueue | undefined): void {
+  const { type } = job;
   if (!isValidDelay(delaySeconds)) {
     throw new JobValidationError(type, [
       {
         path: "delaySeconds",
         message: `must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (12 hours)`,
       },
+    ]);
+  }
+  // The relay publishes to the standard topic; a delay would also break an ordered type's order.
+  if (delaySeconds > 0 && isOrdered(job)) {
+    throw new JobValidationError(type, [
+      { path: "delaySeconds", message: "an ordered job type cannot be delayed; publish it when it is due" },
     ]);
   }
   if (delaySeconds > 0 && !queue) {

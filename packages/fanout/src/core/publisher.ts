@@ -27,7 +27,14 @@ import {
   type PublishOutcome,
   published,
 } from "./publish-outcome.ts";
-import { findJob, isOrdered, type JobTypeOf, type PayloadInput, type Registry } from "./registry.ts";
+import {
+  findJob,
+  isOrdered,
+  type JobTypeOf,
+  type PayloadInput,
+  type Registry,
+  requireJob,
+} from "./registry.ts";
 import { loadSnsCommands } from "./sns-commands.ts";
 
 export type { FailedJob, PublishedJob, PublishOutcome } from "./publish-outcome.ts";
@@ -144,7 +151,7 @@ export class Publisher<R extends Registry> {
         },
       ]);
     }
-    checkDelay(job.type, delaySeconds, this.#options.delayQueue);
+    checkDelay(requireJob(this.#options.registry, job.type), delaySeconds, this.#options.delayQueue);
     if (delaySeconds > 0) {
       const delayed = await this.#prepare(job, delayedEncoding(this.#encoding));
       return sendDelayed(this.#options.delayQueue as DelayQueue, delayed, delaySeconds);
