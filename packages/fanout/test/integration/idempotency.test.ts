@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { type Message, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobOutcome } from "../../src/consumer/outcome.ts";
@@ -10,6 +10,7 @@ import { redrive } from "../../src/operations/redrive.ts";
 import { idempotentRegistry, RAN_MESSAGE } from "../fixtures/idempotent-registry.ts";
 import { drain } from "../support/harness.ts";
 import { type LocalFanoutKit, localFanoutKit } from "../support/local-fanout-kit.ts";
+import { synthesizeRegistry } from "../support/stack.ts";
 
 const TYPE = "send-once";
 const worker = idempotentRegistry.jobs[TYPE];
@@ -151,4 +152,29 @@ describe("an idempotent job type against the local cloud and its DynamoDB (dynal
       dynamodb.destroy();
     }
   });
+
+  it("creates the same table the stack deploys: name, key schema and billing", async () => {
+    const stack = await synthesizeRegistry(idempotentRegistry);
+    const deployed = stack.one("aws_dynamodb_table", () => true).config;
+    const dynamodb = new DynamoDBClient(
+      baseClientConfig({
+        endpoint: fanout.idempotency?.endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+    );
+    try {
+      const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: String(deployed.name) }));
+      expect(Table?.KeySchema).toEqual([{ AttributeName: deployed.hash_key, KeyType: "HASH" }]);
+      expect(Table?.AttributeDefinitions).toEqual(
+        (deployed.attribute as { name: string; type: string }[]).map((a) => ({
+          AttributeName: a.name,
+          AttributeType: a.type,
+        })),
+      );
+      expect(Table?.BillingModeSummary?.BillingMode).toBe(deployed.billing_mode);
+    } finally {
+      dynamodb.destroy();
+    }
+  }, 60_000);
 });
