@@ -34,6 +34,8 @@ export {
 } from "./core/claim-check.ts";
 export { baseClientConfig, type ClientOptions } from "./core/client-config.ts";
 export { defineConfig, type FanoutConfig, type LoadedConfig, loadConfig } from "./core/config.ts";
+export { MAX_DELAY_SECONDS } from "./core/delay.ts";
+export type { DelayQueue } from "./core/delayed-send.ts";
 export { decodeEnvelope, ENVELOPE_VERSION, type JobEnvelope, MAX_ID_LENGTH } from "./core/envelope.ts";
 export * from "./core/errors.ts";
 export { type FunctionResources, functionEnvironment } from "./core/function-environment.ts";
@@ -124,3 +126,4 @@ export {
   VISIBILITY_TIMEOUT_FACTOR,
   type WorkerTopology,
 } from "./core/topology.ts";
+export { nextRuns, type ScheduleRuns, scheduleRuns } from "./operations/schedule-runs.ts";

@@ -9,5 +9,19 @@ export {
   localPort,
 } from "./local/endpoint.ts";
 export type { InvocationReport, RunnerEvents } from "./local/event-source-runner.ts";
-export { type LocalFanout, type LocalFanoutOptions, startLocalFanout } from "./local/local-fanout.ts";
+export { type LocalDynamoDb, startLocalDynamoDb } from "./local/local-dynamodb.ts";
+export {
+  type LocalFanout,
+  type LocalFanoutOptions,
+  type LocalIdempotency,
+  startLocalFanout,
+} from "./local/local-fanout.ts";
+export {
+  type Clock,
+  LocalScheduler,
+  type LocalSchedulerEvents,
+  type ScheduleRun,
+  SYSTEM_CLOCK,
+} from "./local/local-scheduler.ts";
 export { type ProvisionedQueue, type ProvisionedTopology, provisionTopology } from "./local/provision.ts";
+export { provisionIdempotencyTable } from "./local/provision-idempotency.ts";
