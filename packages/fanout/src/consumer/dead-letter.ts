@@ -8,6 +8,7 @@ import {
   SQS_MAX_MESSAGE_BYTES,
 } from "../core/claim-check.ts";
 import { errorCode, errorMessage } from "../core/errors.ts";
+import { isFifoQueue } from "../core/naming.ts";
 import type { PayloadWriter } from "../core/payload-store.ts";
 import { MAX_MESSAGE_ATTRIBUTES, messageSize, sqsText } from "../core/sqs-limits.ts";
 import { toSendableAttributes } from "./message-attributes.ts";
@@ -135,6 +136,20 @@ export async function sendToDeadLetterQueue(
       QueueUrl: dlqUrl,
       MessageBody: message.body,
       MessageAttributes: message.attributes,
+      ...deadLetterFifoIds(dlqUrl, input.record),
     }),
   );
+}
+
+/**
+ * A FIFO DLQ takes a group and a deduplication id: the record's own group, so a redrive can put the job back
+ * in it, and its message id, so a send repeated after a lost answer leaves one dead letter.
+ */
+export function deadLetterFifoIds(dlqUrl: string, record: SQSRecord) {
+  return isFifoQueue(dlqUrl)
+    ? {
+        MessageGroupId: record.attributes.MessageGroupId || record.messageId,
+        MessageDeduplicationId: record.messageId,
+      }
+    : {};
 }

@@ -1,4 +1,9 @@
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from "@aws-lambda-powertools/batch";
 import { Logger, LogLevelThreshold } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
@@ -12,6 +17,7 @@ import {
   WrongQueueError,
 } from "../core/errors.ts";
 import type { FunctionResources } from "../core/function-environment.ts";
+import { fifoTopicArnOf } from "../core/naming.ts";
 import { once } from "../core/once.ts";
 import {
   type JobDefinition,
@@ -28,6 +34,7 @@ import { createHandlerMetrics, PROCESSED_JOB_IDS, publishMetricValues } from "./
 import { inProgressDelaySeconds } from "./in-progress-decision.ts";
 import type { JobContext } from "./job-context.ts";
 import { createJobTracing, type EndJobSpan } from "./job-tracing.ts";
+import { holdGroupsBack, type OrderedBatch } from "./ordered-batch.ts";
 import {
   type JobOutcome,
   outcomeLogFields,
@@ -66,6 +73,8 @@ export interface JobHandlerOptions {
 interface Invocation {
   readonly tally: OutcomeTally;
   readonly processedJobIds: string[];
+  /** For an ordered type: which records ran, and when each failed group comes back. */
+  readonly ordered?: OrderedBatch;
 }
 
 /**
@@ -111,7 +120,10 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     process.env.FANOUT_TRACING !== "off" && registry.tracing
       ? once(() => createJobTracing(registry.app))
       : undefined;
+  // An ordered type's records run one after another; after a failure, the rest of its group is not run.
+  const ordered = job.ordering !== undefined;
   const processor = new BatchProcessor(EventType.SQS);
+  const fifoProcessor = ordered ? new SqsFifoPartialProcessorAsync() : undefined;
   // Only an idempotent type loads Powertools Idempotency and the DynamoDB client; the others pay one test per record.
   const idempotent = job.idempotency !== undefined;
   let runtime: FunctionRuntime<R> | undefined;
@@ -161,7 +173,10 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     progress: Progress,
     lambdaContext: Context,
   ) {
-    const decoded = await decodeRecord(record, { payloads: rt.payloads, topicArn: rt.resources.topicArn });
+    const decoded = await decodeRecord(record, {
+      payloads: rt.payloads,
+      topicArn: ordered ? fifoTopicArnOf(rt.resources.topicArn) : rt.resources.topicArn,
+    });
     progress.decoded = decoded;
     const { envelope } = decoded;
     const ids = { jobType: envelope.type, jobId: envelope.id, queueUrl: rt.resources.queueUrl };
@@ -244,6 +259,7 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       }
     }
     const retryInSeconds = decision.retryInSeconds;
+    invocation.ordered?.failed(record, retryInSeconds);
     report(invocation, record, progress, {
       kind: "failed",
       ...reason,
@@ -281,11 +297,13 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
    * metric, one INFO line. It goes back to the queue (a batch item failure) until that run has ended.
    */
   async function waitForRunningJob(
+    invocation: Invocation,
     rt: FunctionRuntime<R>,
     record: SQSRecord,
     progress: Progress,
     seconds: number,
   ): Promise<void> {
+    invocation.ordered?.failed(record, seconds);
     logger.info("job running in another invocation; this delivery comes back later", {
       jobType: type,
       jobId: progress.decoded?.envelope.id,
@@ -306,13 +324,14 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
       attempt: Number(record.attributes.ApproximateReceiveCount) || 1,
       started: performance.now(),
     };
+    invocation.ordered?.ran(record);
     try {
       await runJob(rt, record, progress, lambdaContext);
     } catch (error) {
       const waitSeconds =
         error instanceof JobInProgressError ? inProgressDelaySeconds(progress.attempt, job.worker) : null;
       if (waitSeconds !== null) {
-        await waitForRunningJob(rt, record, progress, waitSeconds);
+        await waitForRunningJob(invocation, rt, record, progress, waitSeconds);
         throw error;
       }
       await handleFailure(invocation, rt, record, progress, error);
@@ -330,17 +349,19 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     logger.addContext(lambdaContext);
     if (coldStart && metrics) metrics.captureColdStartMetric(lambdaContext.functionName);
     coldStart = false;
-    const invocation: Invocation = { tally: new OutcomeTally(), processedJobIds: [] };
+    const invocation: Invocation = {
+      tally: new OutcomeTally(),
+      processedJobIds: [],
+      ...(ordered ? { ordered: holdGroupsBack() } : {}),
+    };
     try {
-      return await processPartialResponse(
-        event,
-        (record: SQSRecord) => runRecord(invocation, rt, record, lambdaContext),
-        processor,
-        {
-          context: lambdaContext,
-          throwOnFullBatchFailure: false,
-        },
-      );
+      const handle = (record: SQSRecord) => runRecord(invocation, rt, record, lambdaContext);
+      const options = { context: lambdaContext, throwOnFullBatchFailure: false };
+      const response = fifoProcessor
+        ? await processPartialResponse(event, handle, fifoProcessor, { ...options, skipGroupOnError: true })
+        : await processPartialResponse(event, handle, processor, options);
+      if (invocation.ordered) await invocation.ordered.release(event.Records, response, rt, logger);
+      return response;
     } finally {
       if (metrics) publishMetricValues(metrics, invocation.tally.take(), invocation.processedJobIds);
       else if (invocation.processedJobIds.length > 0)

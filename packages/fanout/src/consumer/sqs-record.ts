@@ -26,6 +26,10 @@ export function toSqsRecord(
       SentTimestamp: system.SentTimestamp ?? now,
       SenderId: system.SenderId ?? "",
       ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? now,
+      // A FIFO queue's messages: what Lambda passes on, and what keeps a group in order.
+      ...(system.MessageGroupId ? { MessageGroupId: system.MessageGroupId } : {}),
+      ...(system.MessageDeduplicationId ? { MessageDeduplicationId: system.MessageDeduplicationId } : {}),
+      ...(system.SequenceNumber ? { SequenceNumber: system.SequenceNumber } : {}),
     },
     messageAttributes: lambdaAttributes(message.MessageAttributes),
     md5OfBody: message.MD5OfBody ?? "",

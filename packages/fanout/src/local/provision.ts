@@ -38,6 +38,8 @@ export interface ProvisionedQueue {
 
 export interface ProvisionedTopology {
   readonly topicArn: string;
+  /** The FIFO topic of the ordered job types; null when the registry has none. */
+  readonly fifoTopicArn: string | null;
   readonly bucket: string;
   /** The queues that are read, by job type or subscriber name. */
   readonly queues: ReadonlyMap<string, ProvisionedQueue>;
@@ -57,14 +59,19 @@ async function createQueue(
   name: string,
   settings: Record<string, string>,
 ): Promise<QueueAddress> {
-  const attributes = { MaximumMessageSize: String(SQS_MAX_MESSAGE_BYTES), ...settings };
+  const attributes: Record<string, string> = {
+    MaximumMessageSize: String(SQS_MAX_MESSAGE_BYTES),
+    ...settings,
+  };
   let QueueUrl: string | undefined;
   try {
     ({ QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })));
   } catch (error) {
     if (errorName(error) !== "QueueNameExists") throw error;
     ({ QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name })));
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+    // A queue is FIFO from its creation on (its name says so); SQS refuses to set the attribute again.
+    const { FifoQueue: _fixed, ...changeable } = attributes;
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: changeable }));
   }
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
@@ -81,19 +88,30 @@ interface ProvisionedSubscription {
   readonly deliveryDlq: QueueAddress;
 }
 
+/** The attributes of an ordered type's queues, as the stack sets them (see `FIFO_QUEUE` there). */
+const FIFO_QUEUE_ATTRIBUTES = {
+  FifoQueue: "true",
+  ContentBasedDeduplication: "false",
+  DeduplicationScope: "messageGroup",
+  FifoThroughputLimit: "perMessageGroupId",
+};
+
 async function provisionSubscription(
   clients: AwsClients,
   topicArn: string,
   existing: ReadonlyMap<string, string>,
   queue: QueueTopology | UnroutedTopology,
 ): Promise<ProvisionedSubscription> {
+  const fifo = "fifo" in queue && queue.fifo ? FIFO_QUEUE_ATTRIBUTES : {};
   const dlq =
     queue.kind === "unrouted"
       ? undefined
       : await createQueue(clients.sqs, queue.dlqName, {
           MessageRetentionPeriod: String(queue.dlqRetentionSeconds),
+          ...fifo,
         });
   const source = await createQueue(clients.sqs, queue.queueName, {
+    ...fifo,
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(queue.retentionSeconds),
     ...(dlq && queue.kind !== "unrouted"
@@ -107,6 +125,7 @@ async function provisionSubscription(
   });
   const deliveryDlq = await createQueue(clients.sqs, queue.deliveryDlqName, {
     MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
+    ...fifo,
   });
   await subscribe(clients.sns, topicArn, existing.get(source.arn), source.arn, {
     RawMessageDelivery: "true",
@@ -176,6 +195,21 @@ async function subscribe(
   }
 }
 
+async function createFifoTopic(sns: SNSClient, name: string): Promise<string> {
+  const { TopicArn } = await sns.send(
+    new CreateTopicCommand({
+      Name: name,
+      Attributes: {
+        FifoTopic: "true",
+        ContentBasedDeduplication: "false",
+        FifoThroughputScope: "MessageGroup",
+      },
+    }),
+  );
+  if (!TopicArn) throw new Error(`The local cloud created topic ${name} but returned no ARN.`);
+  return TopicArn;
+}
+
 /**
  * Creates the topology in the local cloud through the ordinary SDK calls, the same names and settings the
  * cdktf stack deploys. Safe to run again: every call is idempotent.
@@ -194,12 +228,17 @@ export async function provisionTopology(
   const queues = new Map<string, ProvisionedQueue>();
   const addresses = new Map<string, QueueAddress>();
   let unrouted: ProvisionedTopology["unrouted"] | undefined;
+  const fifoTopicArn = topology.fifoTopicName
+    ? await createFifoTopic(clients.sns, topology.fifoTopicName)
+    : null;
   const existing = await existingSubscriptions(clients.sns, TopicArn);
+  const existingFifo = fifoTopicArn ? await existingSubscriptions(clients.sns, fifoTopicArn) : new Map();
   for (const subscription of subscriptions(topology)) {
+    const fifo = "fifo" in subscription && subscription.fifo && fifoTopicArn;
     const { source, dlq, deliveryDlq } = await provisionSubscription(
       clients,
-      TopicArn,
-      existing,
+      fifo ? fifoTopicArn : TopicArn,
+      fifo ? existingFifo : existing,
       subscription,
     );
     for (const address of [source, dlq, deliveryDlq]) if (address) addresses.set(address.name, address);
@@ -222,6 +261,7 @@ export async function provisionTopology(
   const [delayQueue, delayDlq] = delayed;
   return {
     topicArn: TopicArn,
+    fifoTopicArn,
     bucket: topology.bucketName,
     queues,
     unrouted,
