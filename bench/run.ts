@@ -8,6 +8,7 @@ import { measureColdStart, printColdStart } from "./fig3-cold-start.ts";
 import { measureMemory, printMemory } from "./fig4-memory.ts";
 import { measureEndToEnd, printEndToEnd } from "./fig5-end-to-end.ts";
 import { costRows, printCost } from "./fig6-cost.ts";
+import { measureIdempotency, printIdempotency } from "./fig7-idempotency.ts";
 import { readOptions } from "./options.ts";
 import { note } from "./table.ts";
 
@@ -26,4 +27,5 @@ if (options.figures.has(3)) printColdStart(await measureColdStart());
 if (options.figures.has(4)) printMemory(await measureMemory(options));
 if (options.figures.has(5)) printEndToEnd(await measureEndToEnd(options));
 if (options.figures.has(6)) printCost(costRows(published, consumed));
+if (options.figures.has(7)) printIdempotency(await measureIdempotency(options), options);
 process.exit(0);
