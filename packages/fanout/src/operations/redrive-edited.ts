@@ -7,6 +7,7 @@ import { EditedJobTooLargeError } from "../core/errors.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
 import { type JobDefinition, parsePayload } from "../core/registry.ts";
 import { messageSize } from "../core/sqs-limits.ts";
+import { redriveFifoIds } from "./fifo-send.ts";
 import { byMessageId, withDeadLetter } from "./find-dead-letter.ts";
 import type { QueueAddress } from "./queue-address.ts";
 import { redrivenAttributes } from "./redrive.ts";
@@ -48,7 +49,12 @@ export async function redriveEdited(
       );
     }
     const sent = await sqs.send(
-      new SendMessageCommand({ QueueUrl: source.url, MessageBody: body, MessageAttributes: attributes }),
+      new SendMessageCommand({
+        QueueUrl: source.url,
+        MessageBody: body,
+        MessageAttributes: attributes,
+        ...redriveFifoIds(source, found),
+      }),
     );
     let duplicate = false;
     try {

@@ -1,4 +1,5 @@
 import { DeleteMessageCommand, type Message, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { redriveFifoIds } from "./fifo-send.ts";
 import { type SoughtDeadLetter, withDeadLetter } from "./find-dead-letter.ts";
 import type { QueueAddress } from "./queue-address.ts";
 import { redrivenAttributes } from "./redrive.ts";
@@ -29,6 +30,7 @@ export async function redriveMessage(
         QueueUrl: source.url,
         MessageBody: found.Body ?? "",
         MessageAttributes: redrivenAttributes(found),
+        ...redriveFifoIds(source, found),
       }),
     );
     let duplicate = false;

@@ -17,6 +17,7 @@ import { SQS_MAX_MESSAGE_BYTES } from "../core/claim-check.ts";
 import { looksLikeEnvelope } from "../core/envelope.ts";
 import { RedriveError } from "../core/errors.ts";
 import { MAX_RECEIVE_MESSAGES, messageSize } from "../core/sqs-limits.ts";
+import { redriveFifoIds } from "./fifo-send.ts";
 import { release } from "./peek.ts";
 import type { QueueAddress } from "./queue-address.ts";
 
@@ -175,6 +176,7 @@ async function sendBatch(
         Id: String(i),
         MessageBody: message.Body ?? "",
         MessageAttributes: attributes,
+        ...redriveFifoIds(to, message),
       })),
     }),
   );
@@ -240,7 +242,8 @@ export async function moveMessages(
           VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
           WaitTimeSeconds: empty > 0 ? 1 : 0,
           MessageAttributeNames: ["All"],
-          MessageSystemAttributeNames: ["SentTimestamp"],
+          // The group of a FIFO queue's message, which its redriven copy keeps.
+          MessageSystemAttributeNames: ["SentTimestamp", "MessageGroupId"],
         }),
       );
       const groups = new Map<string, { to: QueueAddress; messages: Message[] }>();

@@ -1,12 +1,13 @@
 import { fileURLToPath } from "node:url";
-import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobOutcome } from "../../src/consumer/outcome.ts";
 import { type LocalFanout, startLocalFanout } from "../../src/local/local-fanout.ts";
+import { redrive } from "../../src/operations/redrive.ts";
 import { orderedRegistry, RAN_MESSAGE } from "../fixtures/ordered-registry.ts";
 import { type LocalFanoutKit, localFanoutKit } from "../support/local-fanout-kit.ts";
 
-const TYPE = "apply-step";
+const TYPE = "apply-step" as const;
 let fanout: LocalFanout;
 let kit: LocalFanoutKit<typeof orderedRegistry>;
 /** Every run of the function, in the order they logged. */
@@ -72,7 +73,7 @@ describe("an ordered job type against the local cloud (SNS FIFO to SQS FIFO)", (
     expect(meanwhile.length).toBeGreaterThan(0);
   }, 120_000);
 
-  it("dead-letters a job that always fails into the FIFO DLQ with its reason and group; the group goes on after it", async () => {
+  it("dead-letters a job that always fails into the FIFO DLQ with its reason and group; the group goes on after it; a redrive puts it back in its group", async () => {
     const jobs = seqs(4).map((seq) => ({
       type: TYPE,
       jobId: jobId("d", seq),
@@ -102,6 +103,27 @@ describe("an ordered job type against the local cloud (SNS FIFO to SQS FIFO)", (
     expect(letter?.MessageAttributes?.FanoutErrorMessage?.StringValue).toBe("step d/1 always fails");
     expect(letter?.MessageAttributes?.FanoutErrorCode?.StringValue).toBe("Error");
     expect(letter?.Attributes?.MessageGroupId).toBe("d");
+
+    // Redriven, it goes back into its group in the FIFO queue and runs again.
+    await fanout.clients.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: kit.dlqUrl(TYPE),
+        ReceiptHandle: letter?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    const worker = fanout.topology.workers[0];
+    const address = (name: string | undefined) => {
+      const found = name ? fanout.provisioned.addresses.get(name) : undefined;
+      if (!found) throw new Error(`no queue ${name}`);
+      return found;
+    };
+    const moved = await redrive(fanout.clients.sqs, address(worker?.dlqName), address(worker?.queueName));
+    expect(moved.moved).toBe(1);
+    await kit.waitFor(
+      (all) => all.slice(deadLettered + 1).some((o) => o.jobId === "d-1" && o.attempt === 1),
+      30_000,
+    );
   }, 90_000);
 
   it("runs a job published twice with the same id once: SNS FIFO drops the retry", async () => {
