@@ -38,6 +38,6 @@ export function readOptions(argv: readonly string[] = process.argv.slice(2)): Be
     consumeRecords: intFromEnv("BENCH_CONSUME_RECORDS", quick ? 2_000 : 10_000),
     largePayloadsMiB: sizes.split(",").map(Number),
     endToEndJobs: intFromEnv("BENCH_E2E_JOBS", quick ? 200 : 1_000),
-    figures: new Set(only ? only.split(",").map(Number) : [1, 2, 3, 4, 5, 6, 7]),
+    figures: new Set(only ? only.split(",").map(Number) : [1, 2, 3, 4, 5, 6, 7, 8]),
   };
 }

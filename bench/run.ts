@@ -9,6 +9,7 @@ import { measureMemory, printMemory } from "./fig4-memory.ts";
 import { measureEndToEnd, printEndToEnd } from "./fig5-end-to-end.ts";
 import { costRows, printCost } from "./fig6-cost.ts";
 import { measureIdempotency, printIdempotency } from "./fig7-idempotency.ts";
+import { measureFifoPublish, printFifoPublish } from "./fig8-fifo-publish.ts";
 import { readOptions } from "./options.ts";
 import { note } from "./table.ts";
 
@@ -28,4 +29,5 @@ if (options.figures.has(4)) printMemory(await measureMemory(options));
 if (options.figures.has(5)) printEndToEnd(await measureEndToEnd(options));
 if (options.figures.has(6)) printCost(costRows(published, consumed));
 if (options.figures.has(7)) printIdempotency(await measureIdempotency(options), options);
+if (options.figures.has(8)) printFifoPublish(await measureFifoPublish(options), options);
 process.exit(0);

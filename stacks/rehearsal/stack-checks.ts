@@ -144,7 +144,12 @@ function subscriptionCheck(queue: QueueTopology | UnroutedTopology): RehearsalCh
         readQueue(clients.sqs, queue.queueName),
         readQueue(clients.sqs, queue.deliveryDlqName),
       ]);
-      const subscriptions = await readSubscriptions(clients.sns, stringOutput(outputs, "topic-arn"));
+      const fifo = "fifo" in queue && queue.fifo;
+      // An ordered type's queue is subscribed to the FIFO topic, and all its queues are FIFO queues.
+      const subscriptions = await readSubscriptions(
+        clients.sns,
+        stringOutput(outputs, fifo ? "fifo-topic-arn" : "topic-arn"),
+      );
       const mine = subscriptions.filter((s) => s.endpoint === queueAttributes.QueueArn);
       if (mine.length !== 1) {
         throw new Error(`the topic has ${mine.length} subscriptions for ${queue.queueName}, expected 1`);
@@ -160,6 +165,16 @@ function subscriptionCheck(queue: QueueTopology | UnroutedTopology): RehearsalCh
         problems.expectEqual("FilterPolicyScope", attributes.FilterPolicyScope, "MessageAttributes");
       }
       problems.expectEqual("RawMessageDelivery", attributes.RawMessageDelivery, "true");
+      if (fifo) {
+        for (const [name, q] of [
+          [queue.queueName, queueAttributes],
+          [queue.deliveryDlqName, deliveryDlq.attributes],
+        ] as const) {
+          problems.expectEqual(`${name} FifoQueue`, q.FifoQueue, "true");
+          problems.expectEqual(`${name} DeduplicationScope`, q.DeduplicationScope, "messageGroup");
+          problems.expectEqual(`${name} FifoThroughputLimit`, q.FifoThroughputLimit, "perMessageGroupId");
+        }
+      }
       problems.expectEqual(
         "RedrivePolicy deadLetterTargetArn",
         (JSON.parse(attributes.RedrivePolicy ?? "{}") as { deadLetterTargetArn?: string })
