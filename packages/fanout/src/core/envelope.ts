@@ -46,7 +46,7 @@ export function encodeEnvelope(envelope: JobEnvelope): string {
 }
 
 /**
- * The same text as `encodeEnvelope`, in pieces of about a million characters, for an envelope too large to
+ * The same text as `encodeEnvelope`, in pieces of some thousands of characters, for an envelope too large to
  * hold as one string beside its payload. The escaped characters are single code units, so escaping piece by
  * piece gives the same text.
  */

@@ -1,10 +1,11 @@
 import { types } from "node:util";
 
 /**
- * Characters of JSON text per piece: at most 3 MiB of UTF-8, and few enough pieces that producing them costs
- * little beside serialising.
+ * Characters of JSON text per piece: small enough that a piece, and the buffer of its UTF-8, are ordinary
+ * young objects that the next scavenge frees. Pieces of a megabyte went to V8's large-object space, which
+ * only a full collection empties, and hundreds of megabytes of spent pieces piled up before one came.
  */
-const PIECE_CHARACTERS = 1024 * 1024;
+const PIECE_CHARACTERS = 32 * 1024;
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -121,7 +122,7 @@ class PieceWriter {
 }
 
 /**
- * Serialises a value as `JSON.stringify` does, character for character, in pieces of about a million
+ * Serialises a value as `JSON.stringify` does, character for character, in pieces of about 32 Ki
  * characters, so that the whole text is never held at once: long strings are cut into slices, and containers
  * whose JSON passes a piece are serialised member by member. Everything else is left to `JSON.stringify`.
  */

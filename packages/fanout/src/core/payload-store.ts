@@ -66,9 +66,9 @@ export function measurePieces(pieces: () => Iterable<string>): PiecewiseBody {
   const hash = createHash("sha256");
   let size = 0;
   for (const piece of pieces()) {
-    const bytes = Buffer.from(piece, "utf8");
-    hash.update(bytes);
-    size += bytes.length;
+    // Hashed from the string: no buffer of it is left behind for the collector.
+    hash.update(piece, "utf8");
+    size += Buffer.byteLength(piece, "utf8");
   }
   return { size, sha256: hash.digest("hex"), pieces };
 }
