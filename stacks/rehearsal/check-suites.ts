@@ -1,6 +1,7 @@
 import type { CheckSuite } from "./check-runner.ts";
 import { deliveryChecks } from "./delivery-checks.ts";
 import { idempotencyChecks } from "./idempotency-checks.ts";
+import { scheduleChecks } from "./schedule-checks.ts";
 import { stackChecks } from "./stack-checks.ts";
 
 /**
@@ -8,4 +9,9 @@ import { stackChecks } from "./stack-checks.ts";
  * of its own and list it here; a suite that publishes should drain what it published (the delivery suite
  * leaves every queue empty for the suites after it).
  */
-export const CHECK_SUITES: readonly CheckSuite[] = [stackChecks, idempotencyChecks, deliveryChecks];
+export const CHECK_SUITES: readonly CheckSuite[] = [
+  stackChecks,
+  idempotencyChecks,
+  deliveryChecks,
+  scheduleChecks,
+];

@@ -17,7 +17,7 @@ import boto3
 kw = dict(endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id="rehearsal", aws_secret_access_key="rehearsal")
 def pages(client, op, key, **args):
     return [item for page in client.get_paginator(op).paginate(**args) for item in page[key]]
-iam, lam, logs, kms = (boto3.client(s, **kw) for s in ("iam", "lambda", "logs", "kms"))
+iam, lam, logs, kms, scheduler = (boto3.client(s, **kw) for s in ("iam", "lambda", "logs", "kms", "scheduler"))
 print(json.dumps({
     "IAM role": [r["RoleName"] for r in pages(iam, "list_roles", "Roles")],
     "IAM managed policy": [p["PolicyName"] for p in pages(iam, "list_policies", "Policies", Scope="Local")],
@@ -25,6 +25,7 @@ print(json.dumps({
     "Lambda event source mapping": [m["FunctionArn"].split(":")[-1] for m in pages(lam, "list_event_source_mappings", "EventSourceMappings")],
     "log group": [g["logGroupName"] for g in pages(logs, "describe_log_groups", "logGroups")],
     "KMS alias": [a["AliasName"] for a in pages(kms, "list_aliases", "Aliases")],
+    "schedule group": [g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]],
 }))
 `;
 
@@ -97,6 +98,7 @@ export function leftoverChecks(app: string, region: string): RehearsalCheck[] {
     "Lambda event source mapping": fromBoto3("Lambda event source mapping"),
     "log group": fromBoto3("log group"),
     "KMS alias": fromBoto3("KMS alias"),
+    "schedule group": fromBoto3("schedule group"),
   };
   return Object.entries(listers).map(([kind, list]) => ({
     name: `no ${kind} of ${app} is left`,

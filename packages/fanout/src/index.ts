@@ -34,7 +34,7 @@ export {
 } from "./core/claim-check.ts";
 export { baseClientConfig, type ClientOptions } from "./core/client-config.ts";
 export { defineConfig, type FanoutConfig, type LoadedConfig, loadConfig } from "./core/config.ts";
-export { MAX_DELAY_SECONDS } from "./core/delay.ts";
+export { DUE_AT_ATTRIBUTE, MAX_DELAY_SECONDS } from "./core/delay.ts";
 export type { DelayQueue } from "./core/delayed-send.ts";
 export { decodeEnvelope, ENVELOPE_VERSION, type JobEnvelope, MAX_ID_LENGTH } from "./core/envelope.ts";
 export * from "./core/errors.ts";
