@@ -10,7 +10,13 @@ describe("the example app's topology", () => {
       ["fanout-render-report", "fanout-render-report-dlq", '{"jobType":["render-report"]}'],
       ["fanout-send-notification", "fanout-send-notification-dlq", '{"jobType":["send-notification"]}'],
       ["fanout-summarize-sales", "fanout-summarize-sales-dlq", '{"jobType":["summarize-sales"]}'],
+      [
+        "fanout-update-order-status.fifo",
+        "fanout-update-order-status-dlq.fifo",
+        '{"jobType":["update-order-status"]}',
+      ],
     ]);
+    expect(topology.fifoTopicName).toBe("fanout-jobs.fifo");
     expect(JSON.parse(topology.subscribers[0]?.filterPolicy ?? "")).toEqual({ jobType: [{ exists: true }] });
     for (const worker of topology.workers) {
       expect(worker.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * worker.job.worker.timeoutSeconds);

@@ -115,7 +115,7 @@ describe("tracing", () => {
     expect(stack.of("aws_lambda_function").map((f) => f.config.tracing_config)).toEqual(
       stack.of("aws_lambda_function").map(() => undefined),
     );
-    expect(stack.of("aws_sns_topic").map((t) => t.config.tracing_config ?? null)).toEqual([null, null]);
+    expect(stack.of("aws_sns_topic").map((t) => t.config.tracing_config ?? null)).toEqual([null, null, null]);
     expect(stack.of("aws_xray_resource_policy")).toEqual([]);
     const actions = stack
       .of("aws_iam_role_policy")

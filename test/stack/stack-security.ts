@@ -85,8 +85,10 @@ export function wildcardResources(json: StackJson): string[] {
 
 /** Every queue policy lets only SNS send, and only on behalf of the stack's own job topic (the one subscribed). */
 export function queuesOpenBeyondTopic(json: StackJson): string[] {
-  const [subscription] = resources(json, "aws_sns_topic_subscription");
-  const topicArn = String(subscription?.[1].topic_arn);
+  // The app's job topics: the standard one, and the FIFO one of the ordered types.
+  const topicArns = new Set(
+    resources(json, "aws_sns_topic_subscription").map(([, c]) => String(c.topic_arn)),
+  );
   return policies(json)
     .filter((p) => p.type === "aws_sqs_queue_policy")
     .flatMap(({ where, document }) =>
@@ -98,7 +100,7 @@ export function queuesOpenBeyondTopic(json: StackJson): string[] {
             s.Principal.Service === "sns.amazonaws.com" &&
             s.Principal.AWS === undefined &&
             s.Action.every((a) => a === "sqs:SendMessage") &&
-            s.Condition?.ArnEquals?.["aws:SourceArn"] === topicArn &&
+            topicArns.has(String(s.Condition?.ArnEquals?.["aws:SourceArn"])) &&
             Object.keys(s.Condition ?? {}).length === 1
           ),
       ).map((s) => `${where}: ${JSON.stringify(s.Principal)} ${s.Action.join(",")}`),

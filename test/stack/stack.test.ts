@@ -160,17 +160,21 @@ describe.each(topology.workers.map((w) => [w.consumer, w] as const))("job type %
   });
 
   it("accepts messages from the job topic only, through a raw subscription filtered to its type", () => {
+    // An ordered type's jobs come through the FIFO topic.
+    const jobTopic = worker.fifo
+      ? stack.one("aws_sns_topic", (c) => c.name === topology.fifoTopicName)
+      : topic();
     const [statement] = parse(byQueue("aws_sqs_queue_policy", queue()).config.policy).Statement;
     expect(statement).toMatchObject({
       Effect: "Allow",
       Principal: { Service: "sns.amazonaws.com" },
       Action: ["sqs:SendMessage"],
       Resource: ref(queue(), "arn"),
-      Condition: { ArnEquals: { "aws:SourceArn": ref(topic(), "arn") } },
+      Condition: { ArnEquals: { "aws:SourceArn": ref(jobTopic, "arn") } },
     });
     const subscription = stack.one("aws_sns_topic_subscription", (c) => c.endpoint === ref(queue(), "arn"));
     expect(subscription.config).toMatchObject({
-      topic_arn: ref(topic(), "arn"),
+      topic_arn: ref(jobTopic, "arn"),
       protocol: "sqs",
       raw_message_delivery: true,
       filter_policy_scope: "MessageAttributes",
@@ -217,10 +221,13 @@ describe.each(topology.workers.map((w) => [w.consumer, w] as const))("job type %
     expect(trigger.config).toMatchObject({
       function_name: ref(lambda(), "arn"),
       batch_size: settings.batchSize,
-      maximum_batching_window_in_seconds: settings.batchingWindowSeconds,
       function_response_types: ["ReportBatchItemFailures"],
       scaling_config: { maximum_concurrency: settings.maxConcurrency },
     });
+    // Lambda takes no batching window for a FIFO queue.
+    expect(trigger.config.maximum_batching_window_in_seconds).toBe(
+      worker.fifo ? undefined : settings.batchingWindowSeconds,
+    );
   });
 
   it("has a role limited to its own queue, DLQ, log group and the payload prefix", () => {
@@ -368,7 +375,7 @@ describe("the whole stack", () => {
         .of("aws_sns_topic")
         .map((t) => t.config.name)
         .sort(),
-    ).toEqual([`${registry.app}-alarms`, topology.topicName]);
+    ).toEqual([`${registry.app}-alarms`, topology.topicName, topology.fifoTopicName].sort());
     for (const q of queues) {
       const subscription = stack.one(
         "aws_sns_topic_subscription",
@@ -404,7 +411,12 @@ describe("the whole stack", () => {
     const alarms = withTopic.of("aws_cloudwatch_metric_alarm");
     expect(alarms.length).toBeGreaterThan(2 * (topology.workers.length + topology.subscribers.length));
     for (const alarm of alarms) expect(alarm.config.alarm_actions).toEqual([topicArn]);
-    expect(withTopic.of("aws_sns_topic").map((t) => t.config.name)).toEqual([topology.topicName]);
+    expect(
+      withTopic
+        .of("aws_sns_topic")
+        .map((t) => t.config.name)
+        .sort(),
+    ).toEqual([topology.topicName, topology.fifoTopicName].sort());
   });
 
   it("is built from whichever registry it is given", async () => {
