@@ -42,51 +42,65 @@ interface ScheduleState {
  * covered by the stack tests and the local cloud, not here.
  */
 export const scheduleChecks: CheckSuite = ({ registry, topology }) => [
-  ...registry.schedules.map((schedule): RehearsalCheck => ({
-    name: `schedule ${schedule.name}: ${schedule.expression} in ${schedule.timeZone}, publishing ${schedule.jobType} to the topic with its jobType, its retry policy and DLQ`,
-    async run({ clients, endpoint, outputs }) {
-      const { stdout } = await runCommand(
-        "python3",
-        ["-c", GET_SCHEDULE, endpoint, REHEARSAL_REGION, schedule.name, scheduleGroupName(registry.app)],
-        { env: withoutAwsSettings(process.env), timeoutMs: 60_000 },
-      );
-      const state = JSON.parse(stdout) as ScheduleState;
-      const input = JSON.parse(state.Target?.Input ?? "{}") as {
-        TopicArn?: string;
-        Message?: string;
-        MessageAttributes?: Record<string, { StringValue?: string }>;
-      };
-      const problems = new Problems();
-      problems.expectEqual("ScheduleExpression", state.ScheduleExpression, schedule.expression);
-      problems.expectEqual("ScheduleExpressionTimezone", state.ScheduleExpressionTimezone, schedule.timeZone);
-      problems.expectEqual(
-        "FlexibleTimeWindow",
-        state.FlexibleTimeWindow?.MaximumWindowInMinutes ?? null,
-        schedule.flexibleWindowMinutes,
-      );
-      problems.expectEqual("target", state.Target?.Arn?.endsWith(":scheduler:::aws-sdk:sns:publish"), true);
-      problems.expectEqual("input TopicArn", input.TopicArn, stringOutput(outputs, "topic-arn"));
-      problems.expectEqual("input jobType", input.MessageAttributes?.jobType?.StringValue, schedule.jobType);
-      problems.expectEqual(
-        "input job type",
-        (JSON.parse(input.Message ?? "{}") as { type?: string }).type,
-        schedule.jobType,
-      );
-      problems.expectEqual(
-        "MaximumRetryAttempts",
-        state.Target?.RetryPolicy?.MaximumRetryAttempts,
-        schedule.retry.maxRetries,
-      );
-      problems.expectEqual(
-        "MaximumEventAgeInSeconds",
-        state.Target?.RetryPolicy?.MaximumEventAgeInSeconds,
-        schedule.retry.maxEventAgeSeconds,
-      );
-      const dlq = await readQueue(clients.sqs, scheduleDlqName(registry.app, schedule.name));
-      problems.expectEqual("DeadLetterConfig", state.Target?.DeadLetterConfig?.Arn, dlq.attributes.QueueArn);
-      problems.throwIfAny();
-    },
-  })),
+  ...registry.schedules.map(
+    (schedule): RehearsalCheck => ({
+      name: `schedule ${schedule.name}: ${schedule.expression} in ${schedule.timeZone}, publishing ${schedule.jobType} to the topic with its jobType, its retry policy and DLQ`,
+      async run({ clients, endpoint, outputs }) {
+        const { stdout } = await runCommand(
+          "python3",
+          ["-c", GET_SCHEDULE, endpoint, REHEARSAL_REGION, schedule.name, scheduleGroupName(registry.app)],
+          { env: withoutAwsSettings(process.env), timeoutMs: 60_000 },
+        );
+        const state = JSON.parse(stdout) as ScheduleState;
+        const input = JSON.parse(state.Target?.Input ?? "{}") as {
+          TopicArn?: string;
+          Message?: string;
+          MessageAttributes?: Record<string, { StringValue?: string }>;
+        };
+        const problems = new Problems();
+        problems.expectEqual("ScheduleExpression", state.ScheduleExpression, schedule.expression);
+        problems.expectEqual(
+          "ScheduleExpressionTimezone",
+          state.ScheduleExpressionTimezone,
+          schedule.timeZone,
+        );
+        problems.expectEqual(
+          "FlexibleTimeWindow",
+          state.FlexibleTimeWindow?.MaximumWindowInMinutes ?? null,
+          schedule.flexibleWindowMinutes,
+        );
+        problems.expectEqual("target", state.Target?.Arn?.endsWith(":scheduler:::aws-sdk:sns:publish"), true);
+        problems.expectEqual("input TopicArn", input.TopicArn, stringOutput(outputs, "topic-arn"));
+        problems.expectEqual(
+          "input jobType",
+          input.MessageAttributes?.jobType?.StringValue,
+          schedule.jobType,
+        );
+        problems.expectEqual(
+          "input job type",
+          (JSON.parse(input.Message ?? "{}") as { type?: string }).type,
+          schedule.jobType,
+        );
+        problems.expectEqual(
+          "MaximumRetryAttempts",
+          state.Target?.RetryPolicy?.MaximumRetryAttempts,
+          schedule.retry.maxRetries,
+        );
+        problems.expectEqual(
+          "MaximumEventAgeInSeconds",
+          state.Target?.RetryPolicy?.MaximumEventAgeInSeconds,
+          schedule.retry.maxEventAgeSeconds,
+        );
+        const dlq = await readQueue(clients.sqs, scheduleDlqName(registry.app, schedule.name));
+        problems.expectEqual(
+          "DeadLetterConfig",
+          state.Target?.DeadLetterConfig?.Arn,
+          dlq.attributes.QueueArn,
+        );
+        problems.throwIfAny();
+      },
+    }),
+  ),
   {
     name: `a delayed job waits in ${topology.delayed.queueName} with its due time, and reaches no worker's queue before`,
     async run({ clients, outputs }) {

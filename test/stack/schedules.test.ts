@@ -169,8 +169,16 @@ describe("schedules on AWS", () => {
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
         Resource: ref(key, "arn"),
       },
-      { Sid: "KeepRunsThatFailed", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: expect.arrayContaining(dlqArns) },
+      {
+        Sid: "KeepRunsThatFailed",
+        Effect: "Allow",
+        Action: ["sqs:SendMessage"],
+        Resource: expect.arrayContaining(dlqArns),
+      },
     ]);
+    // Exactly the two schedules' DLQs, no other queue.
+    expect(dlqArns).toHaveLength(2);
+    expect(statements(policies[0]?.config.policy)[2]?.Resource).toHaveLength(2);
     expect(schedule("nightly.report").config.depends_on).toContain(policies[0]?.address);
   });
 
