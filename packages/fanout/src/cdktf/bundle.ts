@@ -14,6 +14,9 @@ import { filterSourceMap } from "./source-map.ts";
 export const BUNDLE_HANDLER = "index.handler";
 const CODE_FILE = "index.mjs";
 const TRACER_PACKAGE = "@aws-lambda-powertools/tracer";
+const IDEMPOTENCY_PACKAGE = "@aws-lambda-powertools/idempotency";
+/** What Powertools' DynamoDB persistence imports: optional peers, installed by apps with an idempotent type. */
+const DYNAMODB_PACKAGES = ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"];
 
 export interface Bundle {
   /** A directory holding only the bundle (its entry, lazily loaded chunks, source maps), ready to be zipped. */
@@ -36,8 +39,8 @@ export interface BundleOptions {
    */
   readonly followUps?: boolean;
   /**
-   * Whether the job type declares `idempotency`. Default true. A bundle built with false leaves out Powertools
-   * Idempotency and the DynamoDB client.
+   * Whether the job type declares `idempotency` (`bundleWorkers` says so per type). Default false: the bundle
+   * leaves out Powertools Idempotency and the DynamoDB client, which an idempotent type needs installed.
    */
   readonly idempotency?: boolean;
   /**
@@ -100,7 +103,7 @@ export function bundleHandler(entry: string, options: BundleOptions = {}): Promi
   const settings: BundleSettings = {
     bundleAwsSdk: options.bundleAwsSdk ?? true,
     followUps: options.followUps ?? true,
-    idempotency: options.idempotency ?? true,
+    idempotency: options.idempotency ?? false,
     tracing: options.tracing ?? false,
   };
   const cacheKey = [
@@ -159,6 +162,7 @@ function compiledOut(settings: BundleSettings): Record<string, string> {
 
 async function buildBundle(entryPath: string, settings: BundleSettings): Promise<Bundle> {
   if (settings.tracing) requireTracer();
+  if (settings.idempotency) requireDynamoDbClients();
   const result = await build({
     entryPoints: { index: entryPath },
     outdir: "/",
@@ -184,6 +188,8 @@ async function buildBundle(entryPath: string, settings: BundleSettings): Promise
     external: [
       ...(settings.bundleAwsSdk ? [] : ["@aws-sdk/*"]),
       ...(settings.tracing ? [] : [TRACER_PACKAGE]),
+      // esbuild resolves a compiled-out dynamic import too: without idempotency the DynamoDB client need not exist.
+      ...(settings.idempotency ? [] : [IDEMPOTENCY_PACKAGE]),
     ],
     define: compiledOut(settings),
     metafile: true,
@@ -246,6 +252,23 @@ function requireTracer(): void {
   } catch {
     throw new ConfigurationError(
       `The registry traces (tracing: true), which needs ${TRACER_PACKAGE}: run npm install ${TRACER_PACKAGE}@2.35.0, or turn tracing off.`,
+    );
+  }
+}
+
+/** The DynamoDB clients are optional peers: an app with an idempotent job type installs them, and is told so at synth. */
+function requireDynamoDbClients(): void {
+  const missing = DYNAMODB_PACKAGES.filter((name) => {
+    try {
+      import.meta.resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `A job type of the registry is idempotent, which needs ${missing.join(" and ")}: run npm install ${missing.join(" ")}, or remove its idempotency.`,
     );
   }
 }
