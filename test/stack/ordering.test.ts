@@ -55,12 +55,22 @@ describe("the FIFO topic", () => {
     expect(fifoTopic().config.kms_master_key_id).toBe(keyArn);
     const key = stack.target(String(keyArn));
     const sns = parse(key.config.policy).Statement.find((s) => s.Sid === "SnsUsesKeyForTheseTopics");
-    const topics = list(
-      (sns?.Condition?.StringEquals as Record<string, string | string[]>)[
-        "kms:EncryptionContext:aws:sns:topicArn"
-      ],
-    );
+    const condition = (sns?.Condition?.StringEquals ?? {}) as Record<string, string | string[]>;
+    const topics = list(condition["kms:EncryptionContext:aws:sns:topicArn"]);
     expect(topics.some((arn) => arn.endsWith(`:${app}-jobs.fifo`))).toBe(true);
+  });
+
+  it("alarms when SNS could not even move one of its jobs to a subscription's DLQ", () => {
+    const alarm = stack.one(
+      "aws_cloudwatch_metric_alarm",
+      (c) => c.alarm_name === `${app}-jobs.fifo-notifications-lost`,
+    );
+    expect(alarm.config).toMatchObject({
+      namespace: "AWS/SNS",
+      metric_name: "NumberOfNotificationsFailedToRedriveToDlq",
+      dimensions: { TopicName: `${app}-jobs.fifo` },
+      threshold: 0,
+    });
   });
 
   it("lets the producer accounts publish to it as to the standard topic", () => {

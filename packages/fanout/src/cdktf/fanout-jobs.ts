@@ -161,15 +161,20 @@ export class FanoutJobs extends Construct {
       );
     }
 
-    maximumAlarm(this, "notifications-lost", target, {
-      alarmName: `${topology.topicName}-notifications-lost`,
-      alarmDescription: `SNS could neither deliver jobs of ${topology.topicName} nor move them to a subscription's DLQ; they are lost. Check the DLQs' queue policies.`,
-      namespace: "AWS/SNS",
-      metricName: "NumberOfNotificationsFailedToRedriveToDlq",
-      dimensions: { TopicName: topology.topicName },
-      statistic: "Sum",
-      threshold: 0,
-    });
+    for (const [alarmId, topicName] of [
+      ["notifications-lost", topology.topicName],
+      ...(topology.fifoTopicName ? [["fifo-notifications-lost", topology.fifoTopicName] as const] : []),
+    ] as const) {
+      maximumAlarm(this, alarmId, target, {
+        alarmName: `${topicName}-notifications-lost`,
+        alarmDescription: `SNS could neither deliver jobs of ${topicName} nor move them to a subscription's DLQ; they are lost. Check the DLQs' queue policies.`,
+        namespace: "AWS/SNS",
+        metricName: "NumberOfNotificationsFailedToRedriveToDlq",
+        dimensions: { TopicName: topicName },
+        statistic: "Sum",
+        threshold: 0,
+      });
+    }
 
     const idempotency = topology.idempotencyTable
       ? new IdempotencyStore(this, "idempotency", { table: topology.idempotencyTable, keyArn: jobs.key.arn })
