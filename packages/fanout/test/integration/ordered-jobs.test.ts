@@ -3,6 +3,8 @@ import { ChangeMessageVisibilityCommand, ReceiveMessageCommand } from "@aws-sdk/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobOutcome } from "../../src/consumer/outcome.ts";
 import { type LocalFanout, startLocalFanout } from "../../src/local/local-fanout.ts";
+import { peekDeadLetters } from "../../src/operations/dead-letters.ts";
+import { queueStatus } from "../../src/operations/queue-status.ts";
 import { redrive } from "../../src/operations/redrive.ts";
 import { orderedRegistry, RAN_MESSAGE } from "../fixtures/ordered-registry.ts";
 import { type LocalFanoutKit, localFanoutKit } from "../support/local-fanout-kit.ts";
@@ -39,6 +41,11 @@ const processedOf = (group: string) =>
   kit.outcomes.filter((o) => o.kind === "processed" && o.jobId?.startsWith(`${group}-`));
 const runsOf = (group: string) => runs.filter((r) => r.group === group).map((r) => r.seq);
 const indexOf = (match: (o: JobOutcome) => boolean) => kit.outcomes.findIndex(match);
+const address = (name: string | undefined) => {
+  const found = name ? fanout.provisioned.addresses.get(name) : undefined;
+  if (!found) throw new Error(`no queue ${name}`);
+  return found;
+};
 
 describe("an ordered job type against the local cloud (SNS FIFO to SQS FIFO)", () => {
   it("runs each group's jobs in publish order; a failing job holds its group only, which then goes on", async () => {
@@ -89,6 +96,22 @@ describe("an ordered job type against the local cloud (SNS FIFO to SQS FIFO)", (
     expect(indexOf((o) => o.jobId === "d-2" && o.kind === "processed")).toBeGreaterThan(deadLettered);
     expect(runsOf("d")).toEqual([0, 1, 1, 1, 1, 1, 2, 3]);
 
+    // fanout status and dlq peek read the FIFO queues like any other.
+    const status = await queueStatus(fanout.topology, {
+      sqs: fanout.clients.sqs,
+      queue: async (n) => address(n),
+    });
+    expect(status.queues.find((q) => q.consumer === TYPE)).toMatchObject({
+      queue: "fanout-ordered-apply-step.fifo",
+      dlq: "fanout-ordered-apply-step-dlq.fifo",
+      dlqDepth: 1,
+    });
+    const peeked = await peekDeadLetters(fanout.clients.sqs, kit.dlqUrl(TYPE), 10, {
+      payloads: kit.payloads,
+      topicArn: async () => fanout.provisioned.topicArn,
+    });
+    expect(peeked.deadLetters.map((d) => [d.jobId, d.reason])).toEqual([["d-1", "step d/1 always fails"]]);
+
     const { Messages = [] } = await fanout.clients.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: kit.dlqUrl(TYPE),
@@ -113,11 +136,6 @@ describe("an ordered job type against the local cloud (SNS FIFO to SQS FIFO)", (
       }),
     );
     const worker = fanout.topology.workers[0];
-    const address = (name: string | undefined) => {
-      const found = name ? fanout.provisioned.addresses.get(name) : undefined;
-      if (!found) throw new Error(`no queue ${name}`);
-      return found;
-    };
     const moved = await redrive(fanout.clients.sqs, address(worker?.dlqName), address(worker?.queueName));
     expect(moved.moved).toBe(1);
     await kit.waitFor(
