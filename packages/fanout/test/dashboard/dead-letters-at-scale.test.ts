@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 import { randomUUID } from "node:crypto";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { Page } from "playwright-core";
@@ -11,6 +9,7 @@ import type { Dashboard } from "../../src/dashboard/dashboard.ts";
 import { startLocalDashboard } from "../../src/dashboard/local.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { type Browser, browserSuiteNote, launchBrowser, skipBrowserTests } from "./browser.ts";
+import { backgrounds, isOpen, pageWidths, wordsCutByWrapping } from "./layout-probes.js";
 import { figure, openDashboard, SHOWN_WITHIN_MS, waitForText } from "./page.ts";
 
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS ?? "/tmp";
@@ -145,56 +144,20 @@ describe.skipIf(skipBrowserTests)(
 
     it("at 390 px the page does not scroll sideways, and a reason wraps between words", async () => {
       await page.setViewportSize({ width: 390, height: 844 });
-      const widths = await page.evaluate(() => {
-        const client = document.documentElement.clientWidth;
-        // What sticks out, for the failure message: the outermost elements wider than the page.
-        const sticksOut = (e: Element | null) => !!e && e.getBoundingClientRect().right > client + 1;
-        const scrollsInside = (e: Element) => {
-          for (let up = e.parentElement; up; up = up.parentElement) {
-            if (getComputedStyle(up).overflowX !== "visible") return true;
-          }
-          return false;
-        };
-        const wide = [...document.querySelectorAll("body *")]
-          .filter((e) => sticksOut(e) && !sticksOut(e.parentElement) && !scrollsInside(e))
-          .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join(".")}`);
-        return { scroll: document.documentElement.scrollWidth, client, wide };
-      });
+      const widths = await page.evaluate(pageWidths);
       expect(widths).toEqual({ scroll: 390, client: 390, wide: [] });
       // Every line break of a long reason falls at a space: no word is cut in two.
       const brokenWords = await letters(page)
         .first()
         .locator('[data-field="reason"]')
-        .evaluate((element) => {
-          const text = element.firstChild as Text;
-          const range = document.createRange();
-          let previousTop: number | null = null;
-          const cuts: string[] = [];
-          for (let i = 0; i < text.length; i++) {
-            range.setStart(text, i);
-            range.setEnd(text, i + 1);
-            const top = range.getBoundingClientRect().top;
-            if (previousTop !== null && top > previousTop + 2 && text.data[i - 1] !== " ") {
-              cuts.push(text.data.slice(Math.max(0, i - 8), i + 8));
-            }
-            previousTop = top;
-          }
-          return cuts;
-        });
+        .evaluate(wordsCutByWrapping);
       expect(brokenWords).toEqual([]);
       await page.screenshot({ path: `${SCREENSHOTS}/fanout-dashboard-390.png`, fullPage: false });
       await page.setViewportSize({ width: 1280, height: 900 });
     });
 
     it("follows a dark colour-scheme preference", async () => {
-      const colours = () =>
-        page.evaluate(() => {
-          const card = document.querySelector(".card") as Element;
-          return {
-            body: getComputedStyle(document.body).backgroundColor,
-            card: getComputedStyle(card).backgroundColor,
-          };
-        });
+      const colours = () => page.evaluate(backgrounds);
       const light = await colours();
       await page.emulateMedia({ colorScheme: "dark" });
       const dark = await colours();
@@ -252,9 +215,7 @@ describe.skipIf(skipBrowserTests)(
         detail.locator(".issues li"),
         /^n\s+Invalid input: expected number, received string$/,
       );
-      await expect(page.locator("#detail").evaluate((d) => (d as HTMLDialogElement).open)).resolves.toBe(
-        true,
-      );
+      await expect(page.locator("#detail").evaluate(isOpen)).resolves.toBe(true);
 
       await editor.fill('{"n": 1, "text": "card replaced"}');
       await detail.getByRole("button", { name: "Validate and redrive" }).click();

@@ -6,7 +6,13 @@ import type { ScheduleRun } from "../../src/local/local-scheduler.ts";
 
 const registry = defineRegistry({
   app: "shop",
-  jobs: [defineJob({ type: "sales-summary", schema: z.object({ day: z.string() }) })],
+  jobs: [
+    defineJob({
+      type: "sales-summary",
+      description: "Sums a day of sales.",
+      schema: z.object({ day: z.string() }),
+    }),
+  ],
   schedules: [
     {
       name: "nightly",
