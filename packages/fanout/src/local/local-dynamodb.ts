@@ -1,3 +1,4 @@
+/// <reference path="./dynalite.d.ts" />
 import type { Server } from "node:http";
 
 /** A DynamoDB-compatible server on this machine, for the idempotency table. */
