@@ -3,6 +3,7 @@ import { PublishBatchCommand, PublishCommand } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { decodeEnvelope } from "../../src/core/envelope.ts";
+import { InvalidGroupIdError } from "../../src/core/errors.ts";
 import { Publisher } from "../../src/core/publisher.ts";
 import { defineJob, defineRegistry } from "../../src/core/registry.ts";
 
@@ -171,6 +172,21 @@ describe("publishing ordered jobs", () => {
     const outcomes = await publisherWith(sns).publishMany(jobsOf(["a"], 20));
     expect(stepsOf(accepted, "a")).toEqual([0, 1, 2]);
     expect(outcomes.filter((o) => !o.ok)).toHaveLength(17);
+  });
+
+  it("refuses a job whose group id SNS would refuse with InvalidGroupIdError, unsent, in publish and publishMany", async () => {
+    const { sns, accepted } = fakeSns();
+    const publisher = publisherWith(sns);
+    await expect(publisher.publish("update-order", { orderId: "order 1", step: 0 })).rejects.toThrow(
+      InvalidGroupIdError,
+    );
+    const [bad, good] = await publisher.publishMany([
+      { type: "update-order", payload: { orderId: "x".repeat(129), step: 0 } },
+      { type: "update-order", payload: { orderId: "o-2", step: 0 } },
+    ]);
+    expect(bad?.ok === false && bad.error).toBeInstanceOf(InvalidGroupIdError);
+    expect(good?.ok).toBe(true);
+    expect(accepted.map((e) => e.group)).toEqual(["o-2"]);
   });
 
   it("refuses a delay for an ordered type, unsent", async () => {
