@@ -10,7 +10,6 @@ import { describeTopology, type Topology } from "../core/topology.ts";
 import { AlarmTopic } from "./alarm-topic.ts";
 import type { Bundle } from "./bundle.ts";
 import { DelayRelay } from "./delay-relay.ts";
-import { DelayRelay } from "./delay-relay.ts";
 import { FanoutDashboard } from "./fanout-dashboard.ts";
 import { IdempotencyStore } from "./idempotency-store.ts";
 import { JobSchedules } from "./job-schedules.ts";
@@ -57,8 +56,6 @@ export class FanoutJobs extends Construct {
   readonly keyArn: string;
   readonly bucketName: string;
   readonly producerPolicyArn: string;
-  /** Where producers send delayed jobs (the publisher's `delayQueue`). */
-  readonly delayQueueUrl: string;
   /** Where producers send delayed jobs (the publisher's `delayQueue`). */
   readonly delayQueueUrl: string;
 
@@ -119,20 +116,7 @@ export class FanoutJobs extends Construct {
       tracing: props.registry.tracing,
     });
     this.delayQueueUrl = delayed.queue.url;
-    const relayBundle = props.bundles.get(topology.delayed.consumer);
-    if (!relayBundle)
-      throw new ConfigurationError("No delay relay bundle; build the bundles with bundleWorkers(registry).");
-    const delayed = new DelayRelay(this, "delayed", {
-      delayed: topology.delayed,
-      bundle: relayBundle,
-      topic: { arn: jobs.topic.arn, keyArn: jobs.key.arn },
-      logRetentionDays: LOG_RETENTION_DAYS,
-      alarms: target,
-      tracing: props.registry.tracing,
-    });
-    this.delayQueueUrl = delayed.queue.url;
     const producer = new ProducerPolicy(this, "producer", {
-      delayQueueArn: delayed.queue.arn,
       delayQueueArn: delayed.queue.arn,
       policyName: producerPolicyName(topology.app, placement),
       topicArn: jobs.topic.arn,
@@ -292,11 +276,6 @@ export class FanoutJobs extends Construct {
       "The topic's KMS key; producers need kms:GenerateDataKey and kms:Decrypt on it.",
     );
     this.output("bucket-name", payloads.bucket.bucket, "Claim-check payloads.");
-    this.output(
-      "delay-queue-url",
-      delayed.queue.url,
-      "Producers send delayed jobs here (the publisher's delayQueue).",
-    );
     this.output(
       "delay-queue-url",
       delayed.queue.url,
