@@ -125,6 +125,7 @@ describe("fanout add-worker scaffolds a job type the local cloud runs and the st
       "render-report",
       "send-notification",
       "summarize-sales",
+      "update-order-status",
       TYPE,
     ]);
     expect(registry.jobs[TYPE]?.description).toBe("Resizes an image.");

@@ -50,7 +50,7 @@ describe("the installed fanout command: bad arguments give one line, a non-zero 
       name: "an unknown job type",
       argv: ["--local", "publish", "check-ordr", VALID_ORDER],
       code: 64,
-      line: /^fanout: Unknown job type "check-ordr"\. Known types: check-order, render-report, send-notification, summarize-sales\.$/,
+      line: /^fanout: Unknown job type "check-ordr"\. Known types: check-order, render-report, send-notification, summarize-sales, update-order-status\.$/,
     },
     {
       name: "invalid JSON",

@@ -121,10 +121,11 @@ describe("the local cloud and the cdktf stack build the same topology from the r
 
   it("has the same queues, DLQs, subscription DLQs, unrouted and catch-all queues, timeouts, sizes and redrive policies", async () => {
     const local = byName(await localQueues(h));
-    // A queue, a DLQ and a subscription DLQ per job type and subscriber; the unrouted queue and its own.
     // A queue, a DLQ and a subscription DLQ per job type, subscriber and the catch-all; the unrouted queue and
-    // its subscription DLQ.
-    expect(local.length).toBe(3 * (testRegistry.jobList.length + testRegistry.subscribers.length + 1) + 2);
+    // its subscription DLQ; the delay queue and its DLQ.
+    expect(local.length).toBe(
+      3 * (testRegistry.jobList.length + testRegistry.subscribers.length + 1) + 2 + 2,
+    );
     expect(local).toEqual(byName(stackQueues(stack)));
   });
 
