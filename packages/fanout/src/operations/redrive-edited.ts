@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { decodeRecord } from "../consumer/record-decoder.ts";
 import { toSqsRecord } from "../consumer/sqs-record.ts";
 import { LEGACY_SIZE_ATTRIBUTE, SIZE_ATTRIBUTE, SQS_MAX_MESSAGE_BYTES } from "../core/claim-check.ts";
@@ -7,11 +7,10 @@ import { EditedJobTooLargeError } from "../core/errors.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
 import { type JobDefinition, parsePayload } from "../core/registry.ts";
 import { messageSize } from "../core/sqs-limits.ts";
-import { redriveFifoIds } from "./fifo-send.ts";
 import { byMessageId, withDeadLetter } from "./find-dead-letter.ts";
 import type { QueueAddress } from "./queue-address.ts";
 import { redrivenAttributes } from "./redrive.ts";
-import type { RedriveOneResult } from "./redrive-one.ts";
+import { type RedriveOneResult, sendBack } from "./redrive-one.ts";
 
 export interface EditedRedrive {
   readonly job: JobDefinition;
@@ -48,28 +47,6 @@ export async function redriveEdited(
         `The edited job is ${size} bytes, over SQS's ${SQS_MAX_MESSAGE_BYTES}: publish it again with fanout publish (which offloads it to S3) and delete the dead letter.`,
       );
     }
-    const sent = await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: source.url,
-        MessageBody: body,
-        MessageAttributes: attributes,
-        ...redriveFifoIds(source, found),
-      }),
-    );
-    let duplicate = false;
-    try {
-      await sqs.send(
-        new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: found.ReceiptHandle ?? "" }),
-      );
-    } catch {
-      duplicate = true;
-    }
-    return {
-      messageId: found.MessageId ?? "",
-      from: dlq.name,
-      to: source.name,
-      newMessageId: sent.MessageId ?? "",
-      duplicate,
-    };
+    return sendBack(sqs, dlq, source, found, body, attributes);
   });
 }

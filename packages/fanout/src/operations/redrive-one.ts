@@ -1,4 +1,10 @@
-import { DeleteMessageCommand, type Message, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageCommand,
+  type Message,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { redriveFifoIds } from "./fifo-send.ts";
 import { type SoughtDeadLetter, withDeadLetter } from "./find-dead-letter.ts";
 import type { QueueAddress } from "./queue-address.ts";
@@ -24,32 +30,45 @@ export async function redriveMessage(
   source: QueueAddress,
   sought: SoughtDeadLetter,
 ): Promise<RedriveOneResult> {
-  return withDeadLetter(sqs, dlq, sought, async (found) => {
-    const sent = await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: source.url,
-        MessageBody: found.Body ?? "",
-        MessageAttributes: redrivenAttributes(found),
-        ...redriveFifoIds(source, found),
-      }),
-    );
-    let duplicate = false;
-    try {
-      await sqs.send(
-        new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: found.ReceiptHandle ?? "" }),
-      );
-    } catch {
-      // The copy is in the source queue; the original reappears in the DLQ and may be redriven again.
-      duplicate = true;
-    }
-    return {
-      messageId: found.MessageId ?? "",
-      from: dlq.name,
-      to: source.name,
-      newMessageId: sent.MessageId ?? "",
-      duplicate,
-    };
-  });
+  return withDeadLetter(sqs, dlq, sought, (found) =>
+    sendBack(sqs, dlq, source, found, found.Body ?? "", redrivenAttributes(found)),
+  );
+}
+
+/**
+ * Sends a received dead letter's job to its source queue as `body` (its FIFO group kept), then deletes the
+ * dead letter: only after the source queue accepted the copy.
+ */
+export async function sendBack(
+  sqs: SQSClient,
+  dlq: QueueAddress,
+  source: QueueAddress,
+  found: Message,
+  body: string,
+  attributes: Record<string, MessageAttributeValue>,
+): Promise<RedriveOneResult> {
+  const sent = await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: source.url,
+      MessageBody: body,
+      MessageAttributes: attributes,
+      ...redriveFifoIds(source, found),
+    }),
+  );
+  let duplicate = false;
+  try {
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: found.ReceiptHandle ?? "" }));
+  } catch {
+    // The copy is in the source queue; the original reappears in the DLQ and may be redriven again.
+    duplicate = true;
+  }
+  return {
+    messageId: found.MessageId ?? "",
+    from: dlq.name,
+    to: source.name,
+    newMessageId: sent.MessageId ?? "",
+    duplicate,
+  };
 }
 
 /** Deletes one dead letter for good, and returns it as it was. */
