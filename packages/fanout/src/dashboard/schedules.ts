@@ -24,16 +24,10 @@ export function schedulesView(
         ? "EventBridge Scheduler keeps no run history: a run's job has the id <schedule>-<execution id>, and its outcome is in the job type's log group. A rate's next run depends on when the schedule was created, which is not shown."
         : "Last runs are known to the dashboard of fanout start, which fires the schedules.",
     schedules: schedules.map((schedule) => {
-      const runs = scheduleRuns(schedule, now, 1);
-      const next = clock?.nextRun(schedule)?.toISOString() ?? runs.nextRuns?.[0] ?? null;
+      const { nextRuns, ...described } = scheduleRuns(schedule, now, 1);
       return {
-        name: schedule.name,
-        jobType: schedule.jobType,
-        expression: schedule.expression,
-        timeZone: schedule.timeZone,
-        description: schedule.description,
-        everySeconds: runs.everySeconds,
-        nextRun: next,
+        ...described,
+        nextRun: clock?.nextRun(schedule)?.toISOString() ?? nextRuns?.[0] ?? null,
         lastRun: lastRuns?.get(schedule.name) ?? null,
       };
     }),
