@@ -1,5 +1,4 @@
 import { fill, h } from "./dom.js";
-import { formatNextRun } from "./topology.js";
 
 function every(seconds) {
   if (seconds % 86400 === 0) return `every ${seconds / 86400} d`;
@@ -29,7 +28,7 @@ export function renderSchedules(section, table, note, data, openJob) {
         h(
           "td",
           { class: "nowrap", "data-field": "next" },
-          formatNextRun(schedule.nextRun).replace(/^next /, ""),
+          schedule.nextRun ? new Date(schedule.nextRun).toLocaleString([], { hour12: false }) : "–",
         ),
         h(
           "td",

@@ -40,12 +40,13 @@ function header(x, width, text) {
   return s("text", { x: x + width / 2, y: 16, class: "column-title", "text-anchor": "middle", text });
 }
 
-/** When a schedule runs next, as its box says it: the local time of day, or the date when it is not today. */
+/** When a schedule runs next, short enough for its box: the time of day, with the date when it is not today. */
 export function formatNextRun(iso) {
   if (!iso) return "next run unknown";
   const date = new Date(iso);
-  const today = new Date().toDateString() === date.toDateString();
-  return `next ${today ? date.toLocaleTimeString([], { hour12: false }) : date.toLocaleString([], { hour12: false })}`;
+  const time = date.toLocaleTimeString([], { hour12: false, hour: "2-digit", minute: "2-digit" });
+  if (new Date().toDateString() === date.toDateString()) return `next ${time}`;
+  return `next ${date.toLocaleDateString([], { month: "numeric", day: "numeric" })} ${time}`;
 }
 
 /** Draws the picture; returns a function that puts live DLQ depths, queue figures and next runs on it. */
@@ -196,7 +197,7 @@ export function drawTopology(container, topology, schedules = []) {
       COLUMNS.topic,
       y,
       WIDTH.topic,
-      `⏰ ${formatNextRun(schedule.nextRun)}`,
+      `schedule · ${formatNextRun(schedule.nextRun)}`,
       schedule.name,
       {
         title: `${schedule.name}: ${schedule.expression} (${schedule.timeZone}) publishes ${schedule.jobType}`,
@@ -219,7 +220,7 @@ export function drawTopology(container, topology, schedules = []) {
   return (queues, currentSchedules = []) => {
     for (const schedule of currentSchedules) {
       const next = nextRuns.get(schedule.name);
-      if (next) next.textContent = `⏰ ${formatNextRun(schedule.nextRun)}`;
+      if (next) next.textContent = `schedule · ${formatNextRun(schedule.nextRun)}`;
     }
     for (const q of queues) {
       const parts = live.get(q.consumer);
