@@ -1,6 +1,7 @@
 import type {
   BatchResultErrorEntry,
   MessageAttributeValue,
+  PublishBatchRequestEntry,
   PublishBatchResultEntry,
   SNSClient,
 } from "@aws-sdk/client-sns";
@@ -77,6 +78,16 @@ export function fifoEntryIds(message: PreparedMessage) {
     : {};
 }
 
+/** A PublishBatch request's entries: each job with its attributes and, for an ordered type, its FIFO ids. */
+export function batchEntries(messages: readonly PreparedMessage[]): PublishBatchRequestEntry[] {
+  return messages.map((message, index) => ({
+    Id: String(index),
+    Message: message.body,
+    MessageAttributes: message.attributes as Record<string, MessageAttributeValue>,
+    ...fifoEntryIds(message),
+  }));
+}
+
 /** Sends one packed batch, retrying only the entries SNS could not take, with backoff. */
 export async function sendBatch(
   sns: SNSClient,
@@ -93,12 +104,7 @@ export async function sendBatch(
       const answer = await sns.send(
         new PublishBatchCommand({
           TopicArn: topicArn,
-          PublishBatchRequestEntries: pending.map((message, index) => ({
-            Id: String(index),
-            Message: message.body,
-            MessageAttributes: message.attributes as Record<string, MessageAttributeValue>,
-            ...fifoEntryIds(message),
-          })),
+          PublishBatchRequestEntries: batchEntries(pending),
         }),
       );
       const verdict = judgeBatchAnswer(pending, answer, lastAttempt);

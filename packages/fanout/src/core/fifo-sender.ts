@@ -1,6 +1,6 @@
-import type { MessageAttributeValue, SNSClient } from "@aws-sdk/client-sns";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import { type RetryPolicy, waitBeforeRetry } from "./backoff.ts";
-import { fifoEntryIds, judgeBatchAnswer } from "./batch-sender.ts";
+import { batchEntries, judgeBatchAnswer } from "./batch-sender.ts";
 import { packBatches } from "./batches.ts";
 import { SNS_MAX_MESSAGE_BYTES } from "./claim-check.ts";
 import type { createLimiter } from "./concurrency.ts";
@@ -66,12 +66,7 @@ export async function sendInGroupOrder(
             sns.send(
               new PublishBatchCommand({
                 TopicArn: topicArn,
-                PublishBatchRequestEntries: batch.map((message, index) => ({
-                  Id: String(index),
-                  Message: message.body,
-                  MessageAttributes: message.attributes as Record<string, MessageAttributeValue>,
-                  ...fifoEntryIds(message),
-                })),
+                PublishBatchRequestEntries: batchEntries(batch),
               }),
             ),
           );
