@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OutcomeKind } from "../../src/consumer/outcome.ts";
+import type { JobOutcome, OutcomeKind } from "../../src/consumer/outcome.ts";
 import { FANOUT_METRICS, metricsNamespace } from "../../src/core/metric-names.ts";
 import { testRegistry } from "../fixtures/registry.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
@@ -36,6 +36,21 @@ function valuesOf(documents: readonly EmfDocument[], jobType: string, name: stri
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
+const JOB_TYPES = ["echo", "always-fails", "fails-first-time"] as const;
+
+function figuresOf(documents: readonly EmfDocument[], jobType: string) {
+  return {
+    processed: sum(valuesOf(documents, jobType, FANOUT_METRICS.processed.name)),
+    failed: sum(valuesOf(documents, jobType, FANOUT_METRICS.failed.name)),
+    deadLettered: sum(valuesOf(documents, jobType, FANOUT_METRICS.deadLettered.name)),
+    retried: sum(valuesOf(documents, jobType, FANOUT_METRICS.retried.name)),
+  };
+}
+
+function countOf(outcomes: readonly JobOutcome[], jobType: string, kind: OutcomeKind): number {
+  return outcomes.filter((o) => o.jobType === jobType && o.kind === kind).length;
+}
+
 describe("the handlers' metrics (EMF), through the local cloud", () => {
   let h: Harness;
   const lines: string[] = [];
@@ -53,8 +68,18 @@ describe("the handlers' metrics (EMF), through the local cloud", () => {
       (o) =>
         o.filter((x) => x.kind === "processed").length === 4 && o.some((x) => x.kind === "dead-lettered"),
     );
-    // The documents of an invocation are flushed as it ends, after its last outcome.
-    await h.waitFor(() => emfDocuments(lines).filter((d) => d.jobType !== undefined).length >= 5);
+    // An invocation flushes its documents as it ends, after its last outcome event, so wait until the
+    // documents account for every outcome rather than for a number of documents.
+    await h.waitFor((outcomes) =>
+      JOB_TYPES.every((type) => {
+        const figures = figuresOf(emfDocuments(lines), type);
+        return (
+          figures.processed === countOf(outcomes, type, "processed") &&
+          figures.failed === countOf(outcomes, type, "failed") &&
+          figures.deadLettered === countOf(outcomes, type, "dead-lettered")
+        );
+      }),
+    );
   });
   afterAll(() => h.stop());
 
@@ -73,23 +98,16 @@ describe("the handlers' metrics (EMF), through the local cloud", () => {
 
   it("count what was processed, failed, retried and dead-lettered, as the outcome events do", () => {
     const documents = emfDocuments(lines);
-    const counted = (jobType: string, kind: OutcomeKind) =>
-      h.outcomes.filter((o) => o.jobType === jobType && o.kind === kind).length;
-    const figures = (jobType: string) => ({
-      processed: sum(valuesOf(documents, jobType, FANOUT_METRICS.processed.name)),
-      failed: sum(valuesOf(documents, jobType, FANOUT_METRICS.failed.name)),
-      deadLettered: sum(valuesOf(documents, jobType, FANOUT_METRICS.deadLettered.name)),
-      retried: sum(valuesOf(documents, jobType, FANOUT_METRICS.retried.name)),
-    });
+    const figures = (jobType: string) => figuresOf(documents, jobType);
     expect(figures("echo")).toEqual({ processed: 3, failed: 0, deadLettered: 0, retried: 0 });
     // maxReceiveCount 3: two failed attempts, dead-lettered on the third.
     expect(figures("always-fails")).toEqual({ processed: 0, failed: 2, deadLettered: 1, retried: 2 });
     expect(figures("fails-first-time")).toEqual({ processed: 1, failed: 1, deadLettered: 0, retried: 1 });
-    for (const type of ["echo", "always-fails", "fails-first-time"]) {
+    for (const type of JOB_TYPES) {
       expect(figures(type)).toMatchObject({
-        processed: counted(type, "processed"),
-        failed: counted(type, "failed"),
-        deadLettered: counted(type, "dead-lettered"),
+        processed: countOf(h.outcomes, type, "processed"),
+        failed: countOf(h.outcomes, type, "failed"),
+        deadLettered: countOf(h.outcomes, type, "dead-lettered"),
       });
     }
   });
