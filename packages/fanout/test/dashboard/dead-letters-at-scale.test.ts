@@ -128,6 +128,7 @@ describe.skipIf(skipBrowserTests)(
       await groups(page).nth(1).locator(".group-name").click();
       await waitForText(page.locator('#dead-letters [data-field="range"]'), "1–50 of 400 matching");
       await page.getByRole("button", { name: "Show all" }).click();
+      await waitForText(page.locator('#dead-letters [data-field="range"]'), "1–50 of 1,000");
 
       const sought = ids[778] ?? "";
       await page.getByRole("searchbox", { name: "Search dead letters" }).fill(sought);
@@ -140,6 +141,40 @@ describe.skipIf(skipBrowserTests)(
       await page.screenshot({ path: `${SCREENSHOTS}/fanout-dashboard-desktop.png`, fullPage: false });
       await page.getByRole("button", { name: "Show all" }).click();
       await waitForText(page.locator('#dead-letters [data-field="range"]'), "1–50 of 1,000");
+    });
+
+    it("runs a search submitted while the list is still being read after that read, rather than dropping it", async () => {
+      const range = page.locator('#dead-letters [data-field="range"]');
+      await openDashboard(page, `${dashboard.url}#/dlq/echo`);
+      await waitForText(range, "1–50 of 1,000");
+      // The next unfiltered read is held until the search has been submitted behind it.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let held = false;
+      const unfiltered = /\/api\/dlq\/echo\?(?!.*\bq=)/;
+      await page.route(unfiltered, async (route) => {
+        if (!held) {
+          held = true;
+          await released;
+        }
+        await route.continue();
+      });
+      try {
+        const reading = page.waitForRequest(unfiltered);
+        await page.getByRole("button", { name: "Reload" }).click();
+        await reading;
+        const sought = ids[123] ?? "";
+        await page.getByRole("searchbox", { name: "Search dead letters" }).fill(sought);
+        await page.getByRole("button", { name: "Search", exact: true }).click();
+        release();
+        await waitForText(range, "1–1 of 1 matching");
+        await expect(letters(page).getAttribute("data-job-id")).resolves.toBe(sought);
+      } finally {
+        release();
+        await page.unroute(unfiltered);
+      }
     });
 
     it("at 390 px the page does not scroll sideways, and a reason wraps between words", async () => {

@@ -17,8 +17,13 @@ export function createDeadLetterView({ title, container, allowActions, onChange,
   let current = null;
   let source = null;
   let message = null;
-  let loading = false;
+  /** The read in flight, and the one asked for meanwhile: a request is never dropped, only run after it. */
+  let inFlight = null;
+  let queued = null;
+  let queuedFresh = false;
   let filter = { group: null, q: "" };
+  /** What is typed in the search box and not yet searched for: kept when the card is drawn again. */
+  let draft = null;
   /** Cursors of the pages before the one shown: Previous pops one. */
   let cursors = [];
   let cursor = null;
@@ -45,33 +50,48 @@ export function createDeadLetterView({ title, container, allowActions, onChange,
       source = from;
       message = null;
       filter = { group: null, q: "" };
+      draft = null;
       cursors = [];
       cursor = null;
       await view.reload();
     },
-    async reload({ fresh = false } = {}) {
-      if (!current || loading) return;
-      loading = true;
-      const key = view.key;
-      const params = new URLSearchParams();
-      if (source) params.set("source", source);
-      if (cursor) params.set("cursor", cursor);
-      if (filter.group) params.set("group", filter.group);
-      if (filter.q) params.set("q", filter.q);
-      if (fresh) params.set("refresh", "1");
-      try {
-        const answer = await getJson(`${base()}?${params}`);
-        if (key === view.key) {
-          data = answer;
-          render();
-        }
-      } catch (error) {
-        fill(container, h("p", { class: "error" }, error.message));
-      } finally {
-        loading = false;
+    reload({ fresh = false } = {}) {
+      if (!current) return Promise.resolve();
+      if (inFlight) {
+        queuedFresh ||= fresh;
+        queued ??= inFlight.then(() => {
+          const refresh = queuedFresh;
+          queued = null;
+          queuedFresh = false;
+          return view.reload({ fresh: refresh });
+        });
+        return queued;
       }
+      inFlight = load(fresh).finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
     },
   };
+
+  async function load(fresh) {
+    const key = view.key;
+    const params = new URLSearchParams();
+    if (source) params.set("source", source);
+    if (cursor) params.set("cursor", cursor);
+    if (filter.group) params.set("group", filter.group);
+    if (filter.q) params.set("q", filter.q);
+    if (fresh) params.set("refresh", "1");
+    try {
+      const answer = await getJson(`${base()}?${params}`);
+      if (key === view.key) {
+        data = answer;
+        render();
+      }
+    } catch (error) {
+      fill(container, h("p", { class: "error" }, error.message));
+    }
+  }
 
   async function act(path, describe, body) {
     try {
@@ -315,7 +335,10 @@ export function createDeadLetterView({ title, container, allowActions, onChange,
       class: "search-input",
       placeholder: "Job id, message id or text",
       "aria-label": "Search dead letters",
-      value: filter.q,
+      value: draft ?? filter.q,
+      oninput: () => {
+        draft = input.value;
+      },
     });
     return h(
       "form",
@@ -325,6 +348,7 @@ export function createDeadLetterView({ title, container, allowActions, onChange,
         onsubmit: (event) => {
           event.preventDefault();
           filter.q = input.value.trim();
+          draft = null;
           void firstPage();
         },
       },
@@ -338,6 +362,7 @@ export function createDeadLetterView({ title, container, allowActions, onChange,
               class: "button small",
               onclick: () => {
                 filter = { group: null, q: "" };
+                draft = null;
                 void firstPage();
               },
             },
