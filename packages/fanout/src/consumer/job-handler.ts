@@ -32,7 +32,7 @@ import { decideFailure } from "./failure-decision.ts";
 import { createFunctionRuntime, type FunctionRuntime } from "./function-runtime.ts";
 import { createHandlerMetrics, PROCESSED_JOB_IDS, publishMetricValues } from "./handler-metrics.ts";
 import { inProgressDelaySeconds } from "./in-progress-decision.ts";
-import type { JobContext } from "./job-context.ts";
+import { type JobContext, RecordJobContext } from "./job-context.ts";
 import { createJobTracing, type EndJobSpan } from "./job-tracing.ts";
 import { holdGroupsBack, type OrderedBatch } from "./ordered-batch.ts";
 import {
@@ -186,22 +186,15 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
     const endSpan: EndJobSpan | undefined = tracing
       ? (await tracing())({ jobType: type, jobId: envelope.id, correlationId, attempt: progress.attempt })
       : undefined;
-    let jobLogger: Logger | undefined;
-    const context: JobContext<R> = {
+    const context = new RecordJobContext<R>({
       jobId: envelope.id,
       jobType: type,
       correlationId,
       createdAt: envelope.createdAt,
       attempt: progress.attempt,
       offloaded: decoded.offloaded,
-      // A Powertools child logger costs more than most jobs' own work: made only for a job that logs.
-      get logger() {
-        jobLogger ??= logger.createChild({
-          persistentKeys: { jobType: type, jobId: envelope.id, correlationId, attempt: progress.attempt },
-        });
-        return jobLogger;
-      },
-      remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
+      handlerLogger: logger,
+      lambdaContext,
       publish: async (followUpType, payload, publishOptions) => {
         // IAM lets a deployed function publish (and offload) only the types it lists; refused the same way everywhere.
         if (!job.worker.publishes.includes(followUpType))
@@ -209,7 +202,7 @@ export function createJobHandler<R extends Registry, T extends JobTypeOf<R>>(
         const publisher = await rt.publisher();
         return publisher.publish(followUpType, payload, { ...publishOptions, correlationId });
       },
-    };
+    });
     try {
       if (idempotent) {
         const result = await (await rt.runOnce())(envelope.id, lambdaContext, () => fn(payload, context));

@@ -5,6 +5,7 @@ import { createJobHandler } from "../../src/consumer/job-handler.ts";
 import type { JobOutcome } from "../../src/consumer/outcome.ts";
 import { onJobOutcome } from "../../src/consumer/outcome.ts";
 import { encodeEnvelope } from "../../src/core/envelope.ts";
+import { UndeclaredFollowUpError } from "../../src/core/errors.ts";
 import { testRegistry } from "../fixtures/registry.ts";
 import { sqsRecord } from "./factories.ts";
 
@@ -86,5 +87,36 @@ describe("createJobHandler reports each record's outcome", () => {
       batchItemFailures: [],
     });
     expect(warned).toHaveBeenCalledWith("onOutcome threw; the outcome stands", { error: "metrics are down" });
+  });
+});
+
+describe("createJobHandler gives each job its context", () => {
+  it("with the job's ids, a logger whose lines name the job, and functions a job may destructure", async () => {
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    let seen: { remaining: number; refusal: unknown; ids: unknown } | undefined;
+    const handler = createJobHandler(
+      testRegistry,
+      "echo",
+      async (_payload, { logger, publish, remainingTimeMs, jobId, jobType, correlationId, attempt }) => {
+        logger.info("charging the card");
+        const refusal = await publish("always-fails", { n: 1 }).catch((error: unknown) => error);
+        seen = { remaining: remainingTimeMs(), refusal, ids: { jobId, jobType, correlationId, attempt } };
+      },
+      { resources, metrics: false },
+    );
+    try {
+      await handler({ Records: [echoRecord("j-4", 4)] }, lambdaContext);
+    } finally {
+      write.mockRestore();
+    }
+    expect(seen?.ids).toEqual({ jobId: "j-4", jobType: "echo", correlationId: "j-4", attempt: 2 });
+    expect(seen?.remaining).toBe(30_000);
+    expect(seen?.refusal).toBeInstanceOf(UndeclaredFollowUpError);
+    const line = lines.map((l) => JSON.parse(l)).find((l) => l.message === "charging the card");
+    expect(line).toMatchObject({ jobType: "echo", jobId: "j-4", correlationId: "j-4", attempt: 2 });
   });
 });
