@@ -153,7 +153,7 @@ export function connect(registry: Registry, options: ConnectionOptions, env: Nod
     placement,
     topology,
     payloads,
-    payloadReader: { get: async (pointer, size) => (await payloads()).get(pointer, size) },
+    payloadReader: { read: async (pointer, size) => (await payloads()).read(pointer, size) },
     topicArn,
     publisher: async (forRegistry, options = {}) =>
       new Publisher({

@@ -101,7 +101,7 @@ export function createFunctionRuntime<R extends Registry>(
     clients,
     resources,
     runOnce,
-    payloads: { get: async (pointer, declaredSize) => (await store()).get(pointer, declaredSize) },
+    payloads: { read: async (pointer, declaredSize) => (await store()).read(pointer, declaredSize) },
     publisher,
     deadLetterStore: async () => {
       const payloads = await store();

@@ -13,6 +13,7 @@ import {
   MAX_ID_LENGTH,
 } from "../core/envelope.ts";
 import { MalformedMessageError } from "../core/errors.ts";
+import { type JsonText, jsonTextLength, parseJsonText } from "../core/json-from-pieces.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
 import { JOB_ID_ATTRIBUTE } from "./dead-letter.ts";
 import { type AttributeStrings, recordAttributeStrings } from "./message-attributes.ts";
@@ -108,9 +109,14 @@ export async function decodeRecord(record: SQSRecord, options: DecodeOptions): P
   const message = unwrapNotification(record, options.topicArn);
   const pointer = decodePointer(message.body);
   const declared = declaredSize(message.attributes);
-  const body = pointer ? await options.payloads.get(pointer, declared) : message.body;
-  // The store checked an offloaded body against its declared size, so only an inline one is measured.
-  const payloadBytes = pointer && declared !== undefined ? declared : Buffer.byteLength(body, "utf8");
+  const stored = pointer ? await options.payloads.read(pointer, declared) : undefined;
+  // A large object's text stays in the pieces it was read in: joined, it would be held twice.
+  const body: JsonText = !stored
+    ? message.body
+    : stored.pieces.length === 1
+      ? (stored.pieces[0] ?? "")
+      : stored.pieces;
+  const payloadBytes = stored ? stored.bytes : Buffer.byteLength(message.body, "utf8");
   const attributeType = message.attributes[JOB_TYPE_ATTRIBUTE];
   if (looksLikeEnvelope(body)) {
     const envelope = decodeEnvelope(body);
@@ -128,9 +134,9 @@ export async function decodeRecord(record: SQSRecord, options: DecodeOptions): P
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(body);
+    payload = parseJsonText(body);
   } catch {
-    throw new MalformedMessageError(`Message body is not JSON (${body.length} characters).`);
+    throw new MalformedMessageError(`Message body is not JSON (${jsonTextLength(body)} characters).`);
   }
   const sent = Number(record.attributes.SentTimestamp);
   return {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MalformedMessageError } from "./errors.ts";
+import { type JsonText, jsonTextLength, jsonTextStart, parseJsonText } from "./json-from-pieces.ts";
 import { jsonPieces } from "./json-pieces.ts";
 
 export const ENVELOPE_VERSION = 1;
@@ -55,18 +56,21 @@ export function* encodeEnvelopePieces(envelope: JobEnvelope): Generator<string> 
     yield escapeUnsendable(piece);
 }
 
+/** Enough of a body's start to see whether it opens with `{"v":`, whatever whitespace it has. */
+const ENVELOPE_START_CHARACTERS = 256;
+
 /** Whether a body is meant as a Fanout envelope (an object whose first key is `v`), before reading it. */
-export function looksLikeEnvelope(body: string): boolean {
-  return /^\s*\{\s*"v"\s*:/.test(body);
+export function looksLikeEnvelope(body: JsonText): boolean {
+  return /^\s*\{\s*"v"\s*:/.test(jsonTextStart(body, ENVELOPE_START_CHARACTERS));
 }
 
-export function decodeEnvelope(body: string): JobEnvelope {
+export function decodeEnvelope(body: JsonText): JobEnvelope {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = parseJsonText(body);
   } catch {
     throw new MalformedMessageError(
-      `Message body is not JSON (${body.length} characters); it was not published by Fanout.`,
+      `Message body is not JSON (${jsonTextLength(body)} characters); it was not published by Fanout.`,
     );
   }
   if (typeof parsed === "object" && parsed !== null && "v" in parsed && parsed.v !== ENVELOPE_VERSION) {

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import type { GetObjectCommandOutput, S3Client, ServerSideEncryption } from "@aws-sdk/client-s3";
 import type { PayloadPointer } from "./claim-check.ts";
@@ -12,12 +12,17 @@ import {
 } from "./errors.ts";
 import { textSlices } from "./json-pieces.ts";
 import { NO_FOLLOW_UPS } from "./lazy-aws-clients.ts";
+import {
+  type PayloadText,
+  PIECEWISE_READ_BYTES,
+  readTextInPieces,
+  readWholeText,
+} from "./payload-text-reader.ts";
 
 /** Java's extended client refuses payloads above 2 GB; ours default lower, to fit a Lambda's memory. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 const MAX_KEY_BYTES = 1024;
 const PART_SIZE_BYTES = 8 * 1024 * 1024;
-const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export interface PayloadStoreOptions {
   readonly s3: S3Client;
@@ -111,7 +116,7 @@ function checkKey(key: string): void {
 
 /** Reads payload bodies by pointer; a `PayloadStore`, or something that makes one when first needed. */
 export interface PayloadReader {
-  get(pointer: PayloadPointer, declaredSize?: number): Promise<string>;
+  read(pointer: PayloadPointer, declaredSize?: number): Promise<PayloadText>;
 }
 
 /**
@@ -191,11 +196,18 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
     };
   }
 
-  /**
-   * Reads the body a pointer names. Refuses other buckets, unsafe keys and oversized objects before reading,
-   * and checks the declared size and the SHA-256 after.
-   */
+  /** The body a pointer names, as one string (see `read`). */
   async get(pointer: PayloadPointer, declaredSize?: number): Promise<string> {
+    const { pieces } = await this.read(pointer, declaredSize);
+    return pieces.length === 1 ? (pieces[0] as string) : pieces.join("");
+  }
+
+  /**
+   * Reads the body a pointer names: one piece of text, or for an object above `PIECEWISE_READ_BYTES` its
+   * pieces, never joined. Refuses other buckets, unsafe keys and oversized objects before reading, and checks
+   * the declared size and the SHA-256 after.
+   */
+  async read(pointer: PayloadPointer, declaredSize?: number): Promise<PayloadText> {
     if (pointer.bucket !== this.bucket) {
       throw new HostilePointerError(
         `Pointer names bucket "${pointer.bucket}", but this consumer reads only "${this.bucket}"; refusing it.`,
@@ -241,15 +253,14 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
       );
     }
     const hash = createHash("sha256");
-    const body = await readCapped(
-      response.Body as AsyncIterable<Uint8Array>,
-      this.maxPayloadBytes,
-      length,
-      hash,
-    );
-    if (declaredSize !== undefined && body.length !== declaredSize) {
+    const body = response.Body as AsyncIterable<Uint8Array>;
+    const text =
+      (length ?? declaredSize ?? 0) > PIECEWISE_READ_BYTES
+        ? await readTextInPieces(body, this.maxPayloadBytes, hash)
+        : await readWholeText(body, this.maxPayloadBytes, length, hash);
+    if (declaredSize !== undefined && text.bytes !== declaredSize) {
       throw new IntegrityError(
-        `Payload object is ${body.length} bytes but the message declares ${declaredSize}; it was changed after publishing.`,
+        `Payload object is ${text.bytes} bytes but the message declares ${declaredSize}; it was changed after publishing.`,
       );
     }
     if (pointer.sha256 !== undefined && hash.digest("hex") !== pointer.sha256) {
@@ -258,19 +269,12 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
       );
     }
     await this.#refreshIfOld(pointer.key, response);
-    try {
-      return UTF8.decode(body);
-    } catch (error) {
-      // Decoding leniently would turn the bad bytes into U+FFFD: a payload silently different from the one sent.
+    if (!text.utf8) {
       throw new MalformedMessageError(
         `Payload object s3://${pointer.bucket}/${pointer.key} is not valid UTF-8; it was not written by a Fanout producer.`,
-        { cause: error },
       );
-    } finally {
-      // Frees the bytes now rather than at some later collection, so that they are not still held beside the
-      // decoded text while the caller parses it. The buffer is this read's own (see readCapped).
-      body.buffer.transfer(0);
     }
+    return text;
   }
 
   /** Copying an object onto itself makes it a new object to S3's lifecycle rules, with its age reset to zero. */
@@ -297,34 +301,4 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
       refresh.onFailure?.(key, error);
     }
   }
-}
-
-/**
- * Reads the object into one buffer of its announced length (no list of chunks and no concatenated copy),
- * hashing as it goes, and refuses to read past the cap. The buffer never comes from Node's shared pool, so
- * its memory can be released as soon as it is decoded.
- */
-async function readCapped(
-  stream: AsyncIterable<Uint8Array>,
-  maxBytes: number,
-  announced: number | undefined,
-  hash: Hash,
-): Promise<Buffer<ArrayBuffer>> {
-  let buffer = Buffer.allocUnsafeSlow(announced ?? 64 * 1024);
-  let size = 0;
-  for await (const chunk of stream) {
-    if (size + chunk.length > maxBytes)
-      throw new HostilePointerError(`Payload object exceeds the ${maxBytes}-byte cap.`);
-    if (size + chunk.length > buffer.length) {
-      const grown = Buffer.allocUnsafeSlow(
-        Math.min(maxBytes, Math.max(size + chunk.length, buffer.length * 2)),
-      );
-      buffer.copy(grown, 0, 0, size);
-      buffer = grown;
-    }
-    buffer.set(chunk, size);
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return buffer.subarray(0, size);
 }

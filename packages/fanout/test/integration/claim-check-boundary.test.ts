@@ -1,5 +1,7 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeRecord } from "../../src/consumer/record-decoder.ts";
+import { toSqsRecord } from "../../src/consumer/sqs-record.ts";
 import {
   decodePointer,
   JOB_TYPE_ATTRIBUTE,
@@ -123,6 +125,17 @@ describe("claim-check threshold, counted in bytes as SNS counts them", () => {
     const size = Number(message.MessageAttributes?.[SIZE_ATTRIBUTE]?.StringValue);
     expect(size).toBe(Buffer.byteLength(body));
     expect(await h.payloads.get(pointer, size)).toBe(body);
+    // The consumer reads it in pieces (never one string beside its payload) and gets the same job.
+    const record = toSqsRecord(message, {
+      queueArn: "arn:aws:sqs:us-east-1:000000000000:echo",
+      region: "us-east-1",
+    });
+    const decoded = await decodeRecord(record, {
+      payloads: h.payloads,
+      topicArn: h.fanout.provisioned.topicArn,
+    });
+    expect(decoded).toMatchObject({ offloaded: true, payloadBytes: size, foreign: false });
+    expect(decoded.envelope).toStrictEqual(JSON.parse(body));
   });
 
   it("refuses a large payload that changes while it is uploaded, and says nothing was published", async () => {
