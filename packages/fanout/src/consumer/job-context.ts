@@ -27,17 +27,13 @@ export interface JobContext<R extends Registry> {
 }
 
 /** What a job's context is made from: the job's own fields, and the handler's logger and invocation. */
-export interface JobContextParts<R extends Registry> {
-  readonly jobId: string;
-  readonly jobType: string;
-  readonly correlationId: string;
-  readonly createdAt: string;
-  readonly attempt: number;
-  readonly offloaded: boolean;
+export type JobContextParts<R extends Registry> = Pick<
+  JobContext<R>,
+  "jobId" | "jobType" | "correlationId" | "createdAt" | "attempt" | "offloaded" | "publish"
+> & {
   readonly handlerLogger: Logger;
   readonly lambdaContext: Context;
-  readonly publish: JobContext<R>["publish"];
-}
+};
 
 /**
  * The context of one record. A class, so that its `logger` getter lives on the prototype: an object literal
