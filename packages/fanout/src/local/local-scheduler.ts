@@ -92,7 +92,10 @@ export class LocalScheduler extends EventEmitter<LocalSchedulerEvents> {
     let due = nextRunAfter(schedule.parsed, schedule.timeZone, origin, origin);
     while (due && !this.#abort.signal.aborted) {
       try {
-        await this.#clock.sleepUntil(due.getTime(), this.#abort.signal);
+        // A timer may wake a millisecond before the wall clock reaches its time; a run never fires early.
+        while (this.#clock.now() < due.getTime()) {
+          await this.#clock.sleepUntil(due.getTime(), this.#abort.signal);
+        }
       } catch {
         return;
       }
