@@ -9,6 +9,7 @@ import { fanout } from "./publishers/fanout.ts";
 import { messageQueueToolkit } from "./publishers/message-queue-toolkit.ts";
 import type { Contender } from "./publishers/types.ts";
 import type { BenchPayload } from "./registry.ts";
+import { rotated } from "./run-order.ts";
 import { settle } from "./settle.ts";
 import { median } from "./stats.ts";
 import { fmt, note, printTable, ratio } from "./table.ts";
@@ -64,12 +65,6 @@ async function runOnce(endpoint: string, contender: Contender, jobs: readonly Be
     await deleteBenchTopic(setup, topic);
     destroyAwsClients(setup);
   }
-}
-
-/** Repeat `r` starts at a different contender, so that each runs in every position: none always follows the same one. */
-function rotated<T>(items: readonly T[], r: number): T[] {
-  const start = r % items.length;
-  return [...items.slice(start), ...items.slice(0, start)];
 }
 
 /**

@@ -8,6 +8,7 @@ import { benchClients } from "./clients.ts";
 import type { ConsumeJob, ConsumeReport } from "./consume-process.ts";
 import { startEmulator } from "./emulator.ts";
 import type { BenchOptions } from "./options.ts";
+import { rotated } from "./run-order.ts";
 import { publishAndReceive } from "./sqs-records.ts";
 import { median } from "./stats.ts";
 import { fmt, note, printTable, ratio } from "./table.ts";
@@ -57,9 +58,13 @@ export async function measureConsume(options: BenchOptions): Promise<ConsumeResu
       const { records, resources } = await publishAndReceive(clients, jobs, { snsEnvelope });
       const recordsFile = join(dir, `${workload}.json`);
       writeFileSync(recordsFile, JSON.stringify(records));
-      for (const consumer of CONSUMERS) {
-        const reports: ConsumeReport[] = [];
-        for (let r = 0; r < options.repeats; r++) {
+      // The job and the environment are the same for every consumer: the baseline's own S3 client reads the
+      // standard environment, pointed at the local cloud.
+      const env = { ...process.env, ...localAwsEnvironment(emulator.endpoint) };
+      const reports = new Map<ConsumeJob["consumer"], ConsumeReport[]>(CONSUMERS.map((c) => [c, []]));
+      // Processes are interleaved, the order rotated at each repeat, so no consumer always runs first or last.
+      for (let r = 0; r < options.repeats; r++) {
+        for (const consumer of rotated(CONSUMERS, r)) {
           const job: ConsumeJob = {
             consumer,
             endpoint: emulator.endpoint,
@@ -67,18 +72,25 @@ export async function measureConsume(options: BenchOptions): Promise<ConsumeResu
             snsEnvelope,
             resources,
           };
-          // The baseline's own S3 client reads the standard environment, pointed at the local cloud.
-          const env = { ...process.env, ...localAwsEnvironment(emulator.endpoint) };
-          reports.push(await runChild<ConsumeReport>("./consume-process.ts", [JSON.stringify(job)], [], env));
+          const report = await runChild<ConsumeReport>(
+            "./consume-process.ts",
+            [JSON.stringify(job)],
+            [],
+            env,
+          );
+          reports.get(consumer)?.push(report);
         }
+      }
+      for (const consumer of CONSUMERS) {
+        const runs = reports.get(consumer) ?? [];
         results.push({
           consumer,
           workload,
           records: records.length,
-          failed: reports[0]?.failed ?? 0,
-          msPerRecord: median(reports.map((r) => r.msPerRecord)),
-          cpuMsPerRecord: median(reports.map((r) => r.cpuMsPerRecord)),
-          calls: reports[0]?.calls ?? {},
+          failed: runs[0]?.failed ?? 0,
+          msPerRecord: median(runs.map((r) => r.msPerRecord)),
+          cpuMsPerRecord: median(runs.map((r) => r.cpuMsPerRecord)),
+          calls: runs[0]?.calls ?? {},
         });
       }
     }
