@@ -82,7 +82,13 @@ export async function measureColdStart(): Promise<ColdStartResult[]> {
       ...localAwsEnvironment(emulator.endpoint),
       ...functionEnvironment("bench-job", resources),
     };
-    const bundles = [];
+    const bundles: {
+      handler: (typeof HANDLERS)[number];
+      bundle: Awaited<ReturnType<typeof bundleHandler>>;
+      dir: string;
+      zip: string;
+      runs: ReturnType<typeof coldStart>[];
+    }[] = [];
     for (const handler of HANDLERS) {
       const bundle = await bundleHandler(fileURLToPath(new URL(handler.entry, import.meta.url)), {
         followUps: false,
@@ -94,7 +100,7 @@ export async function measureColdStart(): Promise<ColdStartResult[]> {
       execFileSync("zip", ["-X", "-q", zip, ...filesOf(dir)], { cwd: dir });
       // Untimed: brings each bundle's files into the page cache, as the first timed load would for one side only.
       coldStart(join(dir, "index.mjs"), eventFile, env);
-      bundles.push({ handler, bundle, dir, zip, runs: [] as ReturnType<typeof coldStart>[] });
+      bundles.push({ handler, bundle, dir, zip, runs: [] });
     }
     // Loads alternate between the handlers, so a stretch of a busier machine falls on both sides alike.
     for (let load = 0; load < LOADS; load++) {

@@ -15,6 +15,7 @@ import {
 import { MalformedMessageError } from "../core/errors.ts";
 import { type JsonText, jsonTextLength, parseJsonText } from "../core/json-from-pieces.ts";
 import type { PayloadReader } from "../core/payload-store.ts";
+import { payloadJson } from "../core/payload-text-reader.ts";
 import { JOB_ID_ATTRIBUTE } from "./dead-letter.ts";
 import { type AttributeStrings, recordAttributeStrings } from "./message-attributes.ts";
 
@@ -110,12 +111,7 @@ export async function decodeRecord(record: SQSRecord, options: DecodeOptions): P
   const pointer = decodePointer(message.body);
   const declared = declaredSize(message.attributes);
   const stored = pointer ? await options.payloads.read(pointer, declared) : undefined;
-  // A large object's text stays in the pieces it was read in: joined, it would be held twice.
-  const body: JsonText = !stored
-    ? message.body
-    : stored.pieces.length === 1
-      ? (stored.pieces[0] ?? "")
-      : stored.pieces;
+  const body: JsonText = stored ? payloadJson(stored) : message.body;
   const payloadBytes = stored ? stored.bytes : Buffer.byteLength(message.body, "utf8");
   const attributeType = message.attributes[JOB_TYPE_ATTRIBUTE];
   if (looksLikeEnvelope(body)) {

@@ -15,6 +15,7 @@ import { NO_FOLLOW_UPS } from "./lazy-aws-clients.ts";
 import {
   type PayloadText,
   PIECEWISE_READ_BYTES,
+  payloadJson,
   readTextInPieces,
   readWholeText,
 } from "./payload-text-reader.ts";
@@ -198,8 +199,8 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
 
   /** The body a pointer names, as one string (see `read`). */
   async get(pointer: PayloadPointer, declaredSize?: number): Promise<string> {
-    const { pieces } = await this.read(pointer, declaredSize);
-    return pieces.length === 1 ? (pieces[0] as string) : pieces.join("");
+    const json = payloadJson(await this.read(pointer, declaredSize));
+    return typeof json === "string" ? json : json.join("");
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Hash } from "node:crypto";
 import { HostilePointerError } from "./errors.ts";
+import type { JsonText } from "./json-from-pieces.ts";
 
 /** A payload object's text, in one piece or, for a large one, in pieces never joined (see `parseJsonPieces`). */
 export interface PayloadText {
@@ -8,6 +9,11 @@ export interface PayloadText {
   readonly bytes: number;
   /** False when the bytes are not UTF-8; then `pieces` is empty. */
   readonly utf8: boolean;
+}
+
+/** The text as JSON to parse: one string, or the pieces of a large object, which joined would be held twice. */
+export function payloadJson(text: PayloadText): JsonText {
+  return text.pieces.length === 1 ? (text.pieces[0] ?? "") : text.pieces;
 }
 
 /** Above this size an object is decoded part by part, so that its bytes and its text are never held whole together. */
