@@ -12,15 +12,19 @@ import { rotated } from "./run-order.ts";
 import { publishAndReceive } from "./sqs-records.ts";
 import { median } from "./stats.ts";
 import { fmt, note, printTable, ratio } from "./table.ts";
-import { mixedJobs, smallJobs } from "./workloads.ts";
+import { mixedJobs, mixedRowJobs, smallJobs } from "./workloads.ts";
 
-/** Small records raw, the same inside SNS's notification envelope, and the mixed load (raw). */
-export type ConsumeWorkload = "small" | "small-sns" | "mixed";
+/** Small records raw, the same inside SNS's notification envelope, and the two mixed loads (raw). */
+export type ConsumeWorkload = "small" | "small-sns" | "mixed" | "mixed-rows";
 
 const TITLES: Record<ConsumeWorkload, [string, string]> = {
   small: ["2a", "small records (raw delivery)"],
   "small-sns": ["2b", "small records inside SNS's notification envelope"],
-  mixed: ["2c", "mixed records (10 % offloaded, read from S3; raw delivery)"],
+  mixed: ["2c", "mixed records (10 % offloaded, read from S3, each one 300 KiB text; raw delivery)"],
+  "mixed-rows": [
+    "2d",
+    "mixed records (10 % offloaded, read from S3, each 300 KiB of short values in rows; raw delivery)",
+  ],
 };
 
 export interface ConsumeResult {
@@ -52,6 +56,7 @@ export async function measureConsume(options: BenchOptions): Promise<ConsumeResu
       ["small-sns", smallJobs(options.consumeRecords)],
       // Each offloaded record is an S3 read of 300 KiB: the mixed load is as many records as figure 1b publishes.
       ["mixed", mixedJobs(options.mixedJobs)],
+      ["mixed-rows", mixedRowJobs(options.mixedJobs)],
     ];
     for (const [workload, jobs] of workloads) {
       const snsEnvelope = workload === "small-sns";
@@ -126,7 +131,7 @@ export function printConsume(results: readonly ConsumeResult[], options: BenchOp
         `Fanout's metrics (EMF, one document per batch of 10) cost ${fmt((withMetrics.msPerRecord - withoutMetrics.msPerRecord) * 1000, 1)} µs per record: ${ratio(withMetrics.msPerRecord, withoutMetrics.msPerRecord)} the time without them.`,
       );
     }
-    if (workload === "mixed")
+    if (workload === "mixed" || workload === "mixed-rows")
       note("The baseline reads an offloaded record's payload with one GetObject, without Fanout's checks.");
   }
 }

@@ -19,3 +19,22 @@ export function mixedJobs(count: number): BenchPayload[] {
     payload(n, n % 10 === 9 ? LARGE_TEXT_BYTES : SMALL_TEXT_BYTES),
   );
 }
+
+/** Rows of about 70 bytes of JSON each: a job about as large as one of `LARGE_TEXT_BYTES`. */
+const LARGE_JOB_ROWS = Math.ceil(LARGE_TEXT_BYTES / 70);
+
+/** As `mixedJobs`, but a large job is many short values (rows of numbers and short strings), not one long text. */
+export function mixedRowJobs(count: number): BenchPayload[] {
+  return Array.from({ length: count }, (_, n) => {
+    const job = payload(n, SMALL_TEXT_BYTES);
+    if (n % 10 !== 9) return job;
+    const rows = Array.from({ length: LARGE_JOB_ROWS }, (_, i) => ({
+      id: `row-${i}`,
+      qty: i,
+      price: i * 1.25,
+      ok: i % 2 === 0,
+      tags: ["a", "b"],
+    }));
+    return { ...job, rows };
+  });
+}

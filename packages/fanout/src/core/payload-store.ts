@@ -14,8 +14,8 @@ import { textSlices } from "./json-pieces.ts";
 import { NO_FOLLOW_UPS } from "./lazy-aws-clients.ts";
 import {
   type PayloadText,
-  PIECEWISE_READ_BYTES,
   payloadJson,
+  readPieceBytes,
   readTextInPieces,
   readWholeText,
 } from "./payload-text-reader.ts";
@@ -204,8 +204,8 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
   }
 
   /**
-   * Reads the body a pointer names: one piece of text, or for an object above `PIECEWISE_READ_BYTES` its
-   * pieces, never joined. Refuses other buckets, unsafe keys and oversized objects before reading, and checks
+   * Reads the body a pointer names: one piece of text, or for an object above `WHOLE_READ_MAX_BYTES` its
+   * pieces (see `parseJsonText`). Refuses other buckets, unsafe keys and oversized objects before reading, and checks
    * the declared size and the SHA-256 after.
    */
   async read(pointer: PayloadPointer, declaredSize?: number): Promise<PayloadText> {
@@ -255,10 +255,10 @@ export class PayloadStore implements PayloadReader, PayloadWriter {
     }
     const hash = createHash("sha256");
     const body = response.Body as AsyncIterable<Uint8Array>;
-    const text =
-      (length ?? declaredSize ?? 0) > PIECEWISE_READ_BYTES
-        ? await readTextInPieces(body, this.maxPayloadBytes, hash)
-        : await readWholeText(body, this.maxPayloadBytes, length, hash);
+    const pieceBytes = readPieceBytes(length ?? declaredSize ?? 0);
+    const text = pieceBytes
+      ? await readTextInPieces(body, this.maxPayloadBytes, hash, pieceBytes)
+      : await readWholeText(body, this.maxPayloadBytes, length, hash);
     if (declaredSize !== undefined && text.bytes !== declaredSize) {
       throw new IntegrityError(
         `Payload object is ${text.bytes} bytes but the message declares ${declaredSize}; it was changed after publishing.`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseJsonPieces } from "../../src/core/json-from-pieces.ts";
+import { parseJsonPieces, parseJsonText } from "../../src/core/json-from-pieces.ts";
 
 const VALID = [
   '{"v":1,"id":"j-1","type":"echo","createdAt":"2026-12-02T08:00:00.000Z","payload":{"n":1,"text":"abc"}}',
@@ -84,5 +84,37 @@ describe("parseJsonPieces reads JSON held in pieces as JSON.parse reads the join
     const { text } = parseJsonPieces(pieces) as { text: string };
     expect(text).toBe(JSON.parse(pieces.join("")).text);
     expect(text).toHaveLength(64_000);
+  });
+});
+
+/** The text in pieces of `size` characters, as a download of an object above the whole-read size gives it. */
+function inPiecesOf(text: string, size: number): string[] {
+  return Array.from({ length: Math.ceil(text.length / size) }, (_, i) =>
+    text.slice(i * size, (i + 1) * size),
+  );
+}
+
+describe("parseJsonText reads a payload's pieces as JSON.parse reads the joined text, whichever way it parses", () => {
+  const PIECE = 64 * 1024;
+  const rows = Array.from({ length: 5_000 }, (_, i) => ({ id: `row-${i}`, qty: i, ok: i % 2 === 0 }));
+  const shapes = {
+    "one long base64 value": { v: 1, payload: { file: Buffer.alloc(300_000, 7).toString("base64") } },
+    "many short values": { v: 1, payload: { rows } },
+    "a long value between short ones": { v: 1, payload: { rows, file: "x".repeat(200_000), more: rows } },
+    "a long value of escapes": { v: 1, payload: { text: '"\\n'.repeat(50_000) } },
+  };
+
+  it.each(Object.entries(shapes))("gives JSON.parse's value for %s", (_, value) => {
+    const text = JSON.stringify(value);
+    expect(parseJsonText(inPiecesOf(text, PIECE))).toStrictEqual(JSON.parse(text));
+  });
+
+  it.each(VALID)("gives JSON.parse's value for %s, however the text is cut", (text) => {
+    const expected = JSON.parse(text);
+    for (const pieces of cuts(text)) expect(parseJsonText(pieces)).toStrictEqual(expected);
+  });
+
+  it.each(INVALID)("throws a SyntaxError for %j in pieces", (text) => {
+    for (const pieces of cuts(text)) expect(() => parseJsonText(pieces)).toThrow(SyntaxError);
   });
 });

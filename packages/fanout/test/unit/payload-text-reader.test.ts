@@ -4,8 +4,10 @@ import { HostilePointerError } from "../../src/core/errors.ts";
 import {
   completeCharacters,
   PIECEWISE_READ_BYTES,
+  readPieceBytes,
   readTextInPieces,
   readWholeText,
+  WHOLE_READ_MAX_BYTES,
 } from "../../src/core/payload-text-reader.ts";
 
 /** The bytes as a download delivers them, in chunks of `size`. */
@@ -18,21 +20,33 @@ describe("reading a large payload object in pieces", () => {
   const text = `a${"é€😀".repeat(Math.ceil((PIECEWISE_READ_BYTES * 2.5) / 9))}z`;
   const bytes = Buffer.from(text, "utf8");
 
-  it("gives the text in pieces that join to the object's text, with its size and hash", async () => {
-    const hash = createHash("sha256");
-    const read = await readTextInPieces(chunks(bytes, 65_531), Number.MAX_SAFE_INTEGER, hash);
-    expect(read.pieces.length).toBeGreaterThan(2);
-    expect(read.pieces.join("")).toBe(text);
-    expect(read).toMatchObject({ bytes: bytes.length, utf8: true });
-    expect(hash.digest("hex")).toBe(createHash("sha256").update(bytes).digest("hex"));
-  });
+  it.each([
+    ["an object of a few hundred KiB", readPieceBytes(300 * 1024) ?? 0],
+    ["an object of many MiB", readPieceBytes(PIECEWISE_READ_BYTES + 1) ?? 0],
+  ])(
+    "gives the text of %s in pieces that join to the object's text, with its size and hash",
+    async (_, part) => {
+      const hash = createHash("sha256");
+      const read = await readTextInPieces(chunks(bytes, 65_531), Number.MAX_SAFE_INTEGER, hash, part);
+      expect(read.pieces.length).toBeGreaterThan(2);
+      expect(Math.max(...read.pieces.map((piece) => piece.length))).toBeLessThanOrEqual(part);
+      expect(read.pieces.join("")).toBe(text);
+      expect(read).toMatchObject({ bytes: bytes.length, utf8: true });
+      expect(hash.digest("hex")).toBe(createHash("sha256").update(bytes).digest("hex"));
+    },
+  );
 
   it("says when the bytes are not UTF-8, wherever the bad byte is, and still reads (and hashes) them all", async () => {
     for (const at of [0, PIECEWISE_READ_BYTES - 1, bytes.length - 1]) {
       const bad = Buffer.from(bytes);
       bad[at] = 0xff;
       const hash = createHash("sha256");
-      const read = await readTextInPieces(chunks(bad, 1 << 16), Number.MAX_SAFE_INTEGER, hash);
+      const read = await readTextInPieces(
+        chunks(bad, 1 << 16),
+        Number.MAX_SAFE_INTEGER,
+        hash,
+        PIECEWISE_READ_BYTES,
+      );
       expect(read).toEqual({ pieces: [], bytes: bad.length, utf8: false });
       expect(hash.digest("hex")).toBe(createHash("sha256").update(bad).digest("hex"));
     }
@@ -48,8 +62,20 @@ describe("reading a large payload object in pieces", () => {
 
   it("refuses to read past the cap", async () => {
     await expect(
-      readTextInPieces(chunks(bytes, 1 << 16), PIECEWISE_READ_BYTES, createHash("sha256")),
+      readTextInPieces(
+        chunks(bytes, 1 << 16),
+        PIECEWISE_READ_BYTES,
+        createHash("sha256"),
+        PIECEWISE_READ_BYTES,
+      ),
     ).rejects.toThrow(HostilePointerError);
+  });
+
+  it("reads an object whole up to the size V8 holds as a regular string, in small pieces up to many MiB, then in large parts", () => {
+    expect(readPieceBytes(WHOLE_READ_MAX_BYTES)).toBeUndefined();
+    expect(readPieceBytes(WHOLE_READ_MAX_BYTES + 1)).toBe(64 * 1024);
+    expect(readPieceBytes(PIECEWISE_READ_BYTES)).toBe(64 * 1024);
+    expect(readPieceBytes(PIECEWISE_READ_BYTES + 1)).toBe(PIECEWISE_READ_BYTES);
   });
 
   it("cuts a part only after a whole character", () => {
