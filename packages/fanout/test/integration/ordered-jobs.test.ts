@@ -60,7 +60,12 @@ describe("an ordered job type against the local cloud (SNS FIFO to SQS FIFO)", (
     );
     const published = await kit.publisher().publishMany(jobs);
     expect(published.every((o) => o.ok)).toBe(true);
-    await kit.waitFor(() => groups.every((g) => processedOf(g).length >= 50), 90_000);
+    // A run's log line comes over the worker's stdout and its outcome over IPC, in either order: wait for both.
+    const runCount = (group: string) => (group === "b" ? 52 : 50);
+    await kit.waitFor(
+      () => groups.every((g) => processedOf(g).length >= 50 && runsOf(g).length >= runCount(g)),
+      90_000,
+    );
 
     for (const group of groups) {
       expect(processedOf(group).map((o) => o.jobId)).toEqual(seqs(50).map((s) => jobId(group, s)));
@@ -87,7 +92,7 @@ describe("an ordered job type against the local cloud (SNS FIFO to SQS FIFO)", (
       payload: { group: "d", seq, alwaysFail: seq === 1 },
     }));
     await kit.publisher().publishMany(jobs);
-    await kit.waitFor(() => processedOf("d").length >= 3, 60_000);
+    await kit.waitFor(() => processedOf("d").length >= 3 && runsOf("d").length >= 8, 60_000);
     expect(processedOf("d").map((o) => o.jobId)).toEqual(["d-0", "d-2", "d-3"]);
     const deadLettered = indexOf((o) => o.jobId === "d-1" && o.kind === "dead-lettered");
     expect(deadLettered).toBeGreaterThan(-1);
@@ -149,7 +154,10 @@ describe("an ordered job type against the local cloud (SNS FIFO to SQS FIFO)", (
     await publisher.publish(TYPE, { group: "e", seq: 0 }, { jobId: "e-0" });
     await publisher.publish(TYPE, { group: "e", seq: 0 }, { jobId: "e-0" });
     await publisher.publish(TYPE, { group: "e", seq: 1 }, { jobId: "e-1" });
-    await kit.waitFor((all) => all.some((o) => o.jobId === "e-1" && o.kind === "processed"), 30_000);
+    await kit.waitFor(
+      (all) => all.some((o) => o.jobId === "e-1" && o.kind === "processed") && runsOf("e").length >= 2,
+      30_000,
+    );
     expect(runsOf("e")).toEqual([0, 1]);
   }, 60_000);
 });
