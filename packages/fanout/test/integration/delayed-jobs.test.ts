@@ -33,7 +33,10 @@ describe("delayed jobs in the local cloud", () => {
   it("starts a job published with a 3-second delay no earlier than 3 s later, on its first attempt", async () => {
     const publishedAt = Date.now();
     const job = await publisher().publish("delay-probe", { n: 1 }, { delaySeconds: 3 });
-    await kit.waitFor(() => outcomesOf(job.jobId).some((o) => o.kind === "processed"));
+    // Its start is logged over the worker's stdout, its outcome comes over IPC, in either order: wait for both.
+    await kit.waitFor(
+      () => outcomesOf(job.jobId).some((o) => o.kind === "processed") && starts.some((s) => s.probe === 1),
+    );
     const [start] = starts.filter((s) => s.probe === 1);
     expect(start?.startedAt).toBeGreaterThanOrEqual(publishedAt + 3000);
     // The wait used none of the job's receives: its worker received it once, as attempt 1.
