@@ -20,10 +20,13 @@ describe("reading a large payload object in pieces", () => {
   const text = `a${"é€😀".repeat(Math.ceil((PIECEWISE_READ_BYTES * 2.5) / 9))}z`;
   const bytes = Buffer.from(text, "utf8");
 
-  it.each([
+  // The part sizes of the two kinds of object read in pieces.
+  const parts: [string, number][] = [
     ["an object of a few hundred KiB", readPieceBytes(300 * 1024) ?? 0],
     ["an object of many MiB", readPieceBytes(PIECEWISE_READ_BYTES + 1) ?? 0],
-  ])(
+  ];
+
+  it.each(parts)(
     "gives the text of %s in pieces that join to the object's text, with its size and hash",
     async (_, part) => {
       const hash = createHash("sha256");
@@ -36,20 +39,21 @@ describe("reading a large payload object in pieces", () => {
     },
   );
 
-  it("says when the bytes are not UTF-8, wherever the bad byte is, and still reads (and hashes) them all", async () => {
-    for (const at of [0, PIECEWISE_READ_BYTES - 1, bytes.length - 1]) {
-      const bad = Buffer.from(bytes);
-      bad[at] = 0xff;
-      const hash = createHash("sha256");
-      const read = await readTextInPieces(
-        chunks(bad, 1 << 16),
-        Number.MAX_SAFE_INTEGER,
-        hash,
-        PIECEWISE_READ_BYTES,
-      );
-      expect(read).toEqual({ pieces: [], bytes: bad.length, utf8: false });
-      expect(hash.digest("hex")).toBe(createHash("sha256").update(bad).digest("hex"));
-    }
+  it.each(parts)(
+    "says when the bytes of %s are not UTF-8, wherever the bad byte is, and still reads (and hashes) them all",
+    async (_, part) => {
+      for (const at of [0, part - 1, part, bytes.length - 1]) {
+        const bad = Buffer.from(bytes);
+        bad[at] = 0xff;
+        const hash = createHash("sha256");
+        const read = await readTextInPieces(chunks(bad, 1 << 16), Number.MAX_SAFE_INTEGER, hash, part);
+        expect(read).toEqual({ pieces: [], bytes: bad.length, utf8: false });
+        expect(hash.digest("hex")).toBe(createHash("sha256").update(bad).digest("hex"));
+      }
+    },
+  );
+
+  it("says when a whole-read object is not UTF-8", async () => {
     const truncated = bytes.subarray(0, bytes.length - 2);
     const read = await readWholeText(
       chunks(truncated, 1 << 16),
